@@ -1,0 +1,61 @@
+import type { DbTarget } from '../db/types.js';
+import type { DsnFacts, Product } from './dsn.js';
+import type { LayeredEnv } from './env.js';
+import type { Secret } from './secret.js';
+
+export interface CommonOptions {
+  dsn?: string;
+  envFile?: string;
+  env?: string[];
+  redis?: string;
+  relayUrl?: string[];
+  json?: boolean;
+  profile?: string;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+export interface TargetOptions {
+  path?: string;
+  method?: string;
+  model?: string;
+  body?: string;
+  token?: string;
+  tokenId?: string;
+  tokenName?: string;
+  group?: string;
+}
+
+export interface RequestBody {
+  text: string;
+  json?: unknown;
+  parseError?: string;
+}
+
+export interface TargetSpec {
+  method: string;
+  path?: string;
+  model?: string;
+  body?: RequestBody;
+  /** The key as the user gave it (with sk- and any -suffix); parse with relay/token.parseTokenKey. */
+  token?: Secret;
+  tokenId?: number;
+  tokenName?: string;
+  group?: string;
+}
+
+export interface RunContext {
+  readonly cwd: string;
+  readonly env: LayeredEnv;
+  readonly envFile?: string;
+  readonly db: { target: DbTarget; facts?: DsnFacts; chosenBy: string };
+  readonly logDb?: DbTarget;
+  readonly redis?: { url: Secret; redacted: string; source: string };
+  readonly relayUrls: readonly string[];
+  readonly profile?: Product;
+  readonly target: TargetSpec;
+  readonly output: { json: boolean; verbose: boolean; color: boolean; tty: boolean };
+  readonly notImplemented: readonly string[];
+  /** Unix seconds at the start of the run: every time comparison uses this one clock. */
+  readonly now: number;
+}
