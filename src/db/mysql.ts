@@ -18,11 +18,13 @@ export async function openMysql(target: Extract<DbTarget, { engine: 'mysql' }>, 
     charset: 'utf8mb4',
   });
   pool.on('connection', (conn) => {
-    // Session-level guards; every statement below runs under them.
-    if (opts.readOnly) conn.query('SET SESSION TRANSACTION READ ONLY');
-    conn.query(`SET SESSION max_statement_time = ${Math.ceil(opts.statementTimeoutMs / 1000)}`, () => {
-      /* MySQL (not MariaDB) names it max_execution_time */
-      conn.query(`SET SESSION max_execution_time = ${opts.statementTimeoutMs}`, () => undefined);
+    // Session-level guards; every statement on this connection runs under them.
+    // The event hands over the callback-style core connection.
+    const core = conn as unknown as { query(sql: string, cb: (err: unknown) => void): void };
+    if (opts.readOnly) core.query('SET SESSION TRANSACTION READ ONLY', () => undefined);
+    core.query(`SET SESSION max_statement_time = ${Math.ceil(opts.statementTimeoutMs / 1000)}`, (err) => {
+      // MySQL (not MariaDB) names it max_execution_time, in milliseconds.
+      if (err) core.query(`SET SESSION max_execution_time = ${opts.statementTimeoutMs}`, () => undefined);
     });
   });
   const c = await pool.getConnection();

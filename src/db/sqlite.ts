@@ -37,6 +37,8 @@ export async function openSqlite(target: Extract<DbTarget, { engine: 'sqlite' }>
         throw err;
       }
     },
-    close: async () => db.close(),
+    close: async () => {
+      db.close();
+    },
   };
 }
