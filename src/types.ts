@@ -29,6 +29,8 @@ export interface StageResult {
   findings: Finding[];
   /** Why a stage was skipped or errored. */
   note?: string;
+  /** One line on what the stage decided (e.g. the route's handler and model). */
+  summary?: string;
 }
 
 export interface Verdict {

@@ -1,0 +1,67 @@
+import type { Check } from './types.js';
+import { cacheMode } from './environment/cache-mode.js';
+import { dbSpeed } from './environment/db-speed.js';
+import { dsnRules } from './environment/dsn.js';
+import { optionJson } from './environment/option-json.js';
+import { redisHealth } from './environment/redis.js';
+import { mediaUrls } from './route/media-urls.js';
+import { modelResolve } from './route/model-resolve.js';
+import { routeMatch } from './route/route-match.js';
+import { tokenGroup } from './token/token-group.js';
+import { tokenIp } from './token/token-ip.js';
+import { tokenLookup } from './token/token-lookup.js';
+import { tokenModels } from './token/token-models.js';
+import { tokenOwner } from './token/token-owner.js';
+import { tokenPopulation } from './token/population.js';
+import { tokenState } from './token/token-state.js';
+import { abilitiesDangling } from './distribute/abilities-dangling.js';
+import { abilitiesPanic } from './distribute/abilities-panic.js';
+import { abilitiesSync } from './distribute/abilities-sync.js';
+import { channelAvailability } from './distribute/channel-availability.js';
+import { listWhitespace } from './distribute/list-whitespace.js';
+import { weightStarved } from './distribute/weight-starved.js';
+import { cacheWindow } from './cache/cache-window.js';
+import { baseUrl } from './channel/base-url.js';
+import { channelKeys } from './channel/keys.js';
+import { channelTypeCheck } from './channel/channel-type.js';
+import { jsonFields } from './channel/json-fields.js';
+import { modelPrice } from './channel/price.js';
+import { rowReadable } from './channel/row-readable.js';
+
+/** Database-side checks, in the relay's request order (the report keeps this order). */
+export const CHECKS: readonly Check[] = [
+  // environment
+  dbSpeed,
+  dsnRules,
+  redisHealth,
+  cacheMode,
+  optionJson,
+  // route
+  routeMatch,
+  modelResolve,
+  mediaUrls,
+  // token
+  tokenLookup,
+  tokenState,
+  tokenOwner,
+  tokenGroup,
+  tokenModels,
+  tokenIp,
+  tokenPopulation,
+  // distribute
+  channelAvailability,
+  abilitiesSync,
+  abilitiesPanic,
+  abilitiesDangling,
+  listWhitespace,
+  weightStarved,
+  // cache (database side)
+  cacheWindow,
+  // channel
+  rowReadable,
+  baseUrl,
+  channelKeys,
+  channelTypeCheck,
+  jsonFields,
+  modelPrice,
+];
