@@ -11,6 +11,8 @@ import { connect, DbOpenError, loadSnapshot, SchemaError } from './snapshot.js';
 import { sweepGroups, sweepModels } from './sweep.js';
 import { loadTokenFacts, resolveTarget, sweepCell } from './target.js';
 import { routeFor } from '../relay/routes.js';
+import { runGatherers } from './gather.js';
+import { GATHERERS } from './gatherers.js';
 
 export interface DiagnoseOutcome {
   doc: DiagnoseDocument;
@@ -143,7 +145,13 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
       targets = [t];
       relayTarget = t;
     }
+    progress('gathering live evidence');
+    const gathered = await runGatherers(GATHERERS, ctx, snap, targets);
     const run = runChecks(opts.checks ?? CHECKS, snap, targets, relayTarget);
+    for (const f of gathered) {
+      run.findings.push(f);
+      run.crashed.add(f.stage);
+    }
     if (sweepMatrix) {
       for (const m of sweepMatrix.models) {
         sweepMatrix.cells[m] = {};
