@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .action(async (opts: CommonOptions & TargetOptions & Record<string, unknown>) => {
       const notImplemented = PENDING.filter((p) => opts[p.key] !== undefined && !(Array.isArray(opts[p.key]) && (opts[p.key] as unknown[]).length === 0)).map((p) => p.flag);
       if (opts.format === 'json') opts.json = true;
-      const ctx = buildContext({ common: opts, target: opts, notImplemented });
+      const ctx = buildContext({ common: opts, target: opts, notImplemented, flags: opts });
       const spin = await spinnerFor(ctx);
       let outcome;
       try {

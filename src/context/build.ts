@@ -57,6 +57,8 @@ export interface BuildInput {
   stdoutIsTty?: boolean;
   /** Options accepted for compatibility but not implemented by this build. */
   notImplemented?: string[];
+  /** All command options, kept for features that read their own flags. */
+  flags?: Record<string, unknown>;
 }
 
 function deepFreeze<T>(o: T): T {
@@ -162,6 +164,7 @@ export function buildContext(input: BuildInput): RunContext {
     },
     notImplemented: input.notImplemented ?? [],
     now: Math.floor(Date.now() / 1000),
+    flags: { ...(input.flags ?? {}) },
   };
   return deepFreeze(ctx);
 }

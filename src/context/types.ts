@@ -58,4 +58,6 @@ export interface RunContext {
   readonly notImplemented: readonly string[];
   /** Unix seconds at the start of the run: every time comparison uses this one clock. */
   readonly now: number;
+  /** Every option of the command as commander parsed it (features read their own flags here). */
+  readonly flags: Readonly<Record<string, unknown>>;
 }

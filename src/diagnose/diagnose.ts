@@ -11,7 +11,7 @@ import { connect, DbOpenError, loadSnapshot, SchemaError } from './snapshot.js';
 import { sweepGroups, sweepModels } from './sweep.js';
 import { loadTokenFacts, resolveTarget, sweepCell } from './target.js';
 import { routeFor } from '../relay/routes.js';
-import { runGatherers } from './gather.js';
+import { runGatherers, validateGatherers } from './gather.js';
 import { GATHERERS } from './gatherers.js';
 
 export interface DiagnoseOutcome {
@@ -95,6 +95,7 @@ function notesFor(ctx: RunContext, snap: Snapshot | undefined, t: TargetFacts | 
 export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<DiagnoseOutcome> {
   const started = performance.now();
   const progress = opts.progress ?? (() => undefined);
+  validateGatherers(GATHERERS, ctx);
   progress(`connecting to ${ctx.db.target.redacted}`);
   let conn;
   try {

@@ -12,7 +12,13 @@ export interface Gatherer {
   stage: StageId;
   /** Whether this run asks for it (e.g. --relay-url given). */
   wanted(ctx: RunContext): boolean;
+  /** Throw UsageError for bad flag values; runs before anything connects. */
+  validate?(ctx: RunContext): void;
   gather(ctx: RunContext, snap: Snapshot, targets: TargetFacts[]): Promise<void>;
+}
+
+export function validateGatherers(gatherers: readonly Gatherer[], ctx: RunContext): void {
+  for (const g of gatherers) if (g.wanted(ctx)) g.validate?.(ctx);
 }
 
 export async function runGatherers(gatherers: readonly Gatherer[], ctx: RunContext, snap: Snapshot, targets: TargetFacts[]): Promise<Finding[]> {
