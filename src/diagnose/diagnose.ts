@@ -139,7 +139,7 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
       const models = sweepModels(snap.product.product, snap.channels);
       const groups = sweepGroups(snap.groupUse);
       targets = models.flatMap((m) => groups.map((g) => sweepCell(snap, m, g.group, g.tokens)));
-      relayTarget = { label: 'relay', method: 'POST', channels: [] };
+      relayTarget = { label: 'relay', method: 'POST', channels: [], passthrough: false };
       sweepMatrix = { models, groups, cells: {} };
     } else {
       const t = resolveTarget(snap, ctx.target, tokenFacts);

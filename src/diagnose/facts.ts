@@ -45,6 +45,8 @@ export interface TargetFacts {
   method: string;
   path?: string;
   route?: RouteMatch;
+  /** The request reaches the Bltcy passthrough (its route's handler, or a passthrough routing model in a sweep). */
+  passthrough: boolean;
   /** The routing model and where it came from. */
   model?: string;
   modelFrom?: 'route' | '--model' | 'body' | 'sweep';

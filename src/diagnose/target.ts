@@ -1,7 +1,8 @@
 import type { TargetSpec } from '../context/types.js';
 import type { Db } from '../db/types.js';
 import { findTokens, findUser } from '../data/load.js';
-import { routeFor } from '../relay/routes.js';
+import { routeFor, routeTable } from '../relay/routes.js';
+import type { Product } from '../context/dsn.js';
 import { selectChannel, type RoutingContext } from '../relay/select.js';
 import { parseTokenKey, usingGroup } from '../relay/token.js';
 import type { Snapshot, TargetFacts, TokenFacts } from './facts.js';
@@ -39,10 +40,11 @@ export async function loadTokenFacts(db: Db, snap: Snapshot, spec: TargetSpec): 
 
 /** Derive route, model, group and channel selection for one request. Pure. */
 export function resolveTarget(snap: Snapshot, spec: TargetSpec, token?: TokenFacts): TargetFacts {
-  const t: TargetFacts = { label: '', method: spec.method, path: spec.path, token, channels: [] };
+  const t: TargetFacts = { label: '', method: spec.method, path: spec.path, token, channels: [], passthrough: false };
   if (spec.path) {
     const body = spec.body ? { json: spec.body.json, text: spec.body.text, parseError: spec.body.parseError } : undefined;
     t.route = routeFor(snap.product.product, spec.method, spec.path, body);
+    t.passthrough = Boolean(t.route.matched?.passthrough);
     if (t.route.model) {
       t.model = t.route.model;
       t.modelFrom = 'route';
@@ -70,12 +72,25 @@ export function resolveTarget(snap: Snapshot, spec: TargetSpec, token?: TokenFac
   return t;
 }
 
+const passthroughCache = new Map<Product, Set<string>>();
+
+/** Fixed routing models of the profile's passthrough routes (runway, pika, …). */
+export function passthroughModels(product: Product): Set<string> {
+  let s = passthroughCache.get(product);
+  if (!s) {
+    s = new Set(routeTable(product).flatMap((r) => (r.passthrough && r.model.kind === 'fixed' ? [r.model.model] : [])));
+    passthroughCache.set(product, s);
+  }
+  return s;
+}
+
 /** A sweep cell: one routing model × one using group. */
 export function sweepCell(snap: Snapshot, model: string, group: string, tokens?: number): TargetFacts {
   const selection = selectChannel(routingContext(snap), group, model);
   return {
     label: `${model} × ${JSON.stringify(group)}`,
     cell: { model, group, tokens },
+    passthrough: passthroughModels(snap.product.product).has(model),
     method: 'POST',
     model,
     modelFrom: 'sweep',

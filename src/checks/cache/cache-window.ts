@@ -11,11 +11,13 @@ export const cacheWindow: Check = {
     const s = snap.settings;
     if (snap.run.relayUrls.length) return [];
     const parts: string[] = [];
-    if (s.memoryCacheOn) parts.push(`channels and options are cached in memory on each node and rebuilt every ${s.syncFrequency} s`);
-    else parts.push(`options reload every ${s.syncFrequency} s; channel routing reads the database directly (memory cache off)`);
+    if (s.memoryCacheOn) parts.push(`each node caches channels and options in memory and rebuilds them every ${s.syncFrequency} s`);
     if (s.redisSet) parts.push(`Redis token and user hashes live up to ${s.syncFrequency} s after they were written`);
+    const window = s.memoryCacheOn || s.redisSet
+      ? `${parts.join('; ')}, so a database fix can take up to ${s.syncFrequency} s to reach each node`
+      : `the memory cache is off, so channel and token edits take effect at once; option edits (GroupRatio, ModelPrice…) reload every ${s.syncFrequency} s`;
     return [
-      finding('CACHE_WINDOW_OPEN', `no live relay was probed: this report is what the database says. ${parts.join('; ')}, so a database fix can take up to ${s.syncFrequency} s to reach each node`, {
+      finding('CACHE_WINDOW_OPEN', `no live relay was probed: this report is what the database says. ${window}`, {
         evidence: { memoryCacheOn: s.memoryCacheOn, forcedByRedis: s.forcedByRedis, syncFrequency: s.syncFrequency, redis: s.redisSet, ...(s.syncFrequencyNote ? { note: s.syncFrequencyNote } : {}) },
         remedy: { text: 'To see what each running node believes, run again with --relay-url <node> (repeatable) and --token.' },
       }),

@@ -27,7 +27,7 @@ export const baseUrl: Check = {
   description: "the selected channel's base URL as GetBaseURL() returns it",
   run({ snap, target }) {
     const out = [];
-    const passthrough = Boolean(target.route?.matched?.passthrough);
+    const passthrough = Boolean(target.passthrough);
     for (const c of target.channels) {
       const v = baseUrlView(c, snap.product.product, snap.product.build, types);
       const subject = { channelId: c.id };

@@ -15,17 +15,17 @@ export const channelTypeCheck: Check = {
     for (const c of target.channels) {
       const subject = { channelId: c.id };
       const name = typeName(product, c.type, snap.product.build) ?? 'unknown';
-      if (route?.passthrough && product === 'bltcy' && c.type !== 55) {
-        const viaTask = route.handler === 'RelayTask';
+      if (target.passthrough && product === 'bltcy' && c.type !== 55) {
+        const viaTask = route?.handler === 'RelayTask';
         out.push(
           finding('CHANNEL_TYPE_MISMATCH', `channel #${c.id} is type ${c.type} (${name}), not 55 (Bltcy): ${viaTask ? 'RelayTask switches to the passthrough only for type 55, so this route runs the native task adaptor instead' : 'RelayBltcy forwards through it anyway, and an empty base_url would fall back to that type\'s default host'}`, {
             subject,
-            evidence: { type: c.type, typeName: name, handler: route.handler },
+            evidence: { type: c.type, typeName: name, handler: route?.handler ?? 'RelayBltcy' },
             remedy: { text: 'Use type 55 (旧网关 Bltcy) for passthrough channels, with the base URL set explicitly.' },
           }),
         );
       }
-      if (c.type === 55 && product === 'new-api' && route?.passthrough) {
+      if (c.type === 55 && product === 'new-api' && target.passthrough) {
         out.push(
           finding('CHANNEL_TYPE_MISMATCH', `channel #${c.id} is type 55, which upstream new-api reads as Sora, not the Bltcy passthrough`, {
             subject,

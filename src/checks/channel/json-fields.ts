@@ -32,7 +32,7 @@ export const jsonFields: Check = {
   description: "the selected channel's JSON columns parse, and no mapping turns upstream 4xx into 5xx",
   run({ target }) {
     const out = [];
-    const passthrough = Boolean(target.route?.matched?.passthrough);
+    const passthrough = Boolean(target.passthrough);
     for (const c of target.channels) {
       const subject = { channelId: c.id };
       for (const f of FIELDS) {

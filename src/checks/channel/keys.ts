@@ -10,7 +10,7 @@ export const channelKeys: Check = {
   description: 'the selected channel has a usable key, split the way the relay splits it',
   run({ snap, target }) {
     const out = [];
-    const passthrough = Boolean(target.route?.matched?.passthrough);
+    const passthrough = Boolean(target.passthrough);
     for (const c of target.channels) {
       const k = keyView(c, snap.product.build);
       const subject = { channelId: c.id };

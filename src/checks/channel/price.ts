@@ -12,7 +12,7 @@ export const modelPrice: Check = {
   run({ snap, target }) {
     const model = target.model;
     if (!model || !target.channels.length || snap.product.family === 'one-api') return [];
-    const passthrough = Boolean(target.route?.matched?.passthrough) && snap.product.product === 'bltcy';
+    const passthrough = Boolean(target.passthrough) && snap.product.product === 'bltcy';
     const price = numberMap(snap.options, 'ModelPrice');
     const out = [];
     if (passthrough) {

@@ -12,7 +12,7 @@ export const rowReadable: Check = {
     return target.channels
       .filter((c) => c.channelInfoStorage === 'text')
       .map((c) =>
-        finding('CHANNEL_ROW_UNREADABLE', `channel #${c.id} has channel_info stored as TEXT (written by SQL): the relay's single-row read fails with "Scan error on column … channel_info", while the cache still routes to it${target.route?.matched?.passthrough ? '; the passthrough answers 500 get_channel_failed (获取渠道失败: sql: Scan error …)' : ''}`, {
+        finding('CHANNEL_ROW_UNREADABLE', `channel #${c.id} has channel_info stored as TEXT (written by SQL): the relay's single-row read fails with "Scan error on column … channel_info", while the cache still routes to it${target.passthrough ? '; the passthrough answers 500 get_channel_failed (获取渠道失败: sql: Scan error …)' : ''}`, {
           subject: { channelId: c.id },
           evidence: { storage: 'text', engine: 'sqlite' },
           remedy: { text: 'Re-save the channel in the admin UI, or rewrite the value as a BLOB.', commands: [`UPDATE channels SET channel_info = CAST(channel_info AS BLOB) WHERE id = ${c.id};`] },

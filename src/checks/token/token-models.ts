@@ -21,7 +21,7 @@ export const tokenModels: Check = {
         subject: { tokenId: t.id, model },
         evidence: { modelLimitsEnabled: t.modelLimitsEnabled, modelLimits: t.modelLimits ?? t.models ?? '' },
         remedy: {
-          text: `Add "${model}" exactly (no spaces) to the token's model limits, or turn the limits off.${target.route?.matched?.passthrough ? ' On passthrough routes the checked name is the routing model of the path, not the model in the body.' : ''}`,
+          text: `Add "${model}" exactly (no spaces) to the token's model limits, or turn the limits off.${target.passthrough ? ' On passthrough routes the checked name is the routing model of the path, not the model in the body.' : ''}`,
         },
       }),
     ];
