@@ -245,8 +245,9 @@ function bltcyTable(): RouteDef[] {
 }
 
 function newApiTable(): RouteDef[] {
-  // NA-main; NA-0.9.x lacks SystemPerformanceCheck, /v1/responses/compact and RelayTaskFetch
-  // (it fetches with RelayTask).
+  // NA-main as RB §8.1 lists it; NA-0.9.x lacks SystemPerformanceCheck, /v1/responses/compact
+  // and RelayTaskFetch (it fetches with RelayTask). Newer sources also show a
+  // TokenConcurrencyGate after Distribute; RB does not list it, so it is left out.
   const perf = 'SystemPerformanceCheck';
   const v1 = [perf, 'TokenAuth', 'ModelRequestRateLimit', 'Distribute'];
   const td = ['TokenAuth', 'Distribute'];
@@ -344,13 +345,19 @@ function customRouteDefs(base: RouteDef[], extras: CustomRoute[]): RouteDef[] {
 const BASE: Record<Profile, () => RouteDef[]> = { bltcy: bltcyTable, 'new-api': newApiTable, 'one-api': oneApiTable };
 const cache = new Map<Profile, RouteDef[]>();
 
-export function routeTable(profile: Profile, extras?: CustomRoute[]): RouteDef[] {
+function baseTable(profile: Profile): RouteDef[] {
   let base = cache.get(profile);
   if (!base) {
     base = BASE[profile]();
     cache.set(profile, base);
   }
-  if (profile !== 'bltcy' || !extras?.length) return base;
+  return base;
+}
+
+/** The profile's routes in registration order; operator prefixes are appended for the fork only. */
+export function routeTable(profile: Profile, extras?: CustomRoute[]): RouteDef[] {
+  const base = baseTable(profile);
+  if (profile !== 'bltcy' || !extras?.length) return [...base];
   return [...base, ...customRouteDefs(base, extras)];
 }
 
@@ -414,9 +421,29 @@ function find(compiled: Compiled[], method: string, path: string): Found | undef
   return walk(routes, path.slice(1).split('/'), 0, {});
 }
 
+const compiledCache = new Map<Profile, Compiled[]>();
+
+function compiledTable(profile: Profile, extras?: CustomRoute[]): Compiled[] {
+  if (profile === 'bltcy' && extras?.length) return routeTable(profile, extras).map(compile);
+  let c = compiledCache.get(profile);
+  if (!c) {
+    c = baseTable(profile).map(compile);
+    compiledCache.set(profile, c);
+  }
+  return c;
+}
+
+// gin matches on the decoded URL.Path; the NoRoute prefix test uses the raw request URI.
 function splitTarget(target: string): { path: string; query: string } {
   const q = target.indexOf('?');
-  return q < 0 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) };
+  const raw = q < 0 ? target : target.slice(0, q);
+  let path = raw;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    // Go's server rejects malformed escapes itself; keep the text for the report.
+  }
+  return { path, query: q < 0 ? '' : target.slice(q + 1) };
 }
 
 const NOT_FOUND_PREFIXES: Record<Profile, string[]> = {
@@ -429,7 +456,7 @@ const NOT_FOUND_PREFIXES: Record<Profile, string[]> = {
 export function routeFor(profile: Profile, method: string, target: string, body?: RouteBody, extras?: CustomRoute[]): RouteMatch {
   const m = method.toUpperCase();
   const { path, query } = splitTarget(target);
-  const compiled = routeTable(profile, extras).map(compile);
+  const compiled = compiledTable(profile, extras);
   const found = find(compiled, m, path);
   const preflight = m === 'OPTIONS' ? { preflight: true } : {};
   if (!found) {

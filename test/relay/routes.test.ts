@@ -149,6 +149,7 @@ const newApi: Case[] = [
   { name: 'sora poll selects no channel upstream', input: { profile: 'new-api', method: 'GET', path: '/v1/videos/video_1' }, expected: { pattern: '/v1/videos/:task_id', selects: false } },
   { name: 'kling converter passes model_name on', input: { profile: 'new-api', method: 'POST', path: '/kling/v1/videos/text2video', body: json({ model_name: 'kling-v2-master', prompt: 'x' }) }, expected: { model: 'kling-v2-master' } },
   { name: 'jimeng converter uses req_key', input: { profile: 'new-api', method: 'POST', path: '/jimeng/?Action=CVSync2AsyncSubmitTask', body: json({ req_key: 'jimeng_vgfm_t2v_l20' }) }, expected: { model: 'jimeng_vgfm_t2v_l20' } },
+  { name: 'jimeng result query becomes a task fetch upstream', input: { profile: 'new-api', method: 'POST', path: '/jimeng/?Action=CVSync2AsyncGetResult', body: json({ task_id: 't1' }) }, expected: { selects: false } },
   { name: 'runwayml does not exist upstream: the web page', input: { profile: 'new-api', method: 'POST', path: '/runwayml/v1/image_to_video' }, expected: { pattern: null, unmatched: 'html-200' } },
   { name: 'BF-only /generate does not exist upstream', input: { profile: 'new-api', method: 'POST', path: '/generate' }, expected: { pattern: null, unmatched: 'html-200' } },
   { name: 'unknown /v1 path', input: { profile: 'new-api', method: 'POST', path: '/v1/unknown' }, expected: { unmatched: 'json-404', notFound: 'Invalid URL (POST /v1/unknown)' } },
@@ -186,6 +187,17 @@ describe('routeFor: misc', () => {
     expect(routeFor('bltcy', 'OPTIONS', '/runway/x').preflight).toBe(true);
     expect(routeFor('bltcy', 'OPTIONS', '/nowhere').preflight).toBe(true);
     expect(routeFor('bltcy', 'POST', '/runway/x').preflight).toBeUndefined();
+  });
+
+  it('matches on the decoded path, like gin on URL.Path', () => {
+    const r = routeFor('bltcy', 'GET', '/v1/videos/sora-2-pro%3Atask_01');
+    expect(r.params).toEqual({ id: 'sora-2-pro:task_01' });
+    expect(r.model).toBe('sora-2-pro');
+  });
+
+  it('returns a copy of the table', () => {
+    routeTable('bltcy').pop();
+    expect(routeTable('bltcy').some((x) => x.pattern === '/jimeng/')).toBe(true);
   });
 
   it('accepts a lower-case method', () => {
