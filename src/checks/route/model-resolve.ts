@@ -24,11 +24,12 @@ export const modelResolve: Check = {
   scope: 'target',
   codes: ['MODEL_UNRESOLVED'],
   description: 'the routing model can be derived the way Distribute derives it',
-  run({ target }) {
+  run({ snap, target }) {
     const r = target.route;
     if (!r?.matched || !r.selectsChannel) return [];
     if (target.model !== undefined && !r.modelProblem) return [];
-    if (target.model !== undefined && target.modelFrom === '--model' && r.problemStatus !== 400) return [];
+    // --model without --body: the user tells us the model the real body carries.
+    if (target.modelFrom === '--model' && !snap.run.target.body) return [];
     const answer = r.modelProblem ? `; the relay answers ${r.problemStatus ?? 400} ${r.modelProblem}` : '';
     return [
       finding('MODEL_UNRESOLVED', `${target.method} ${target.path}: the route selects channels by ${describe(r.modelSource)}, and ${r.model === undefined ? 'none can be derived from this request' : 'the request cannot be read'}${answer}`, {

@@ -17,7 +17,7 @@ export const tokenModels: Check = {
     const r = modelAllowed(t, model, snap.product.family);
     if (r.allowed) return [];
     return [
-      finding('TOKEN_MODEL_FORBIDDEN', `token #${t.id} may not use model "${model}": ${r.detail}; the relay answers 403 该令牌无权访问模型 ${model}`, {
+      finding('TOKEN_MODEL_FORBIDDEN', `token #${t.id} may not use model "${model}": ${r.detail}; the relay answers 403 该令牌无权访问模型 ${model}${target.passthrough ? ' (on passthrough routes the relay checks the routing model of the path, not the model in the body)' : ''}`, {
         subject: { tokenId: t.id, model },
         evidence: { modelLimitsEnabled: t.modelLimitsEnabled, modelLimits: t.modelLimits ?? t.models ?? '' },
         remedy: {
