@@ -4,6 +4,7 @@
 
 import { dialectFor } from '../db/dialect.js';
 import type { Engine, Queryable } from '../db/types.js';
+import { forgetColumns } from './rows.js';
 
 export type RelayVariant = 'na-0.9.16' | 'bf' | 'na-main' | 'na-2504' | 'one-api';
 export const RELAY_VARIANTS: readonly RelayVariant[] = ['na-0.9.16', 'bf', 'na-main', 'na-2504', 'one-api'];
@@ -381,10 +382,12 @@ export function relaySchemaSql(engine: Engine, variant: RelayVariant, q = dialec
 /** Create the relay's tables as a fresh install of `variant` would. The database must not have them yet. */
 export async function createRelaySchema(db: Queryable, variant: RelayVariant): Promise<void> {
   if (!RELAY_VARIANTS.includes(variant)) throw new Error(`unknown relay variant "${variant}"`);
+  forgetColumns(db); // the row builders cache column lists per connection
   for (const sql of relaySchemaSql(db.engine, variant, db.dialect.q)) await db.query(sql);
 }
 
 /** Drop every table createRelaySchema may have made (any variant). */
 export async function dropRelaySchema(db: Queryable): Promise<void> {
+  forgetColumns(db);
   for (const name of RELAY_TABLES) await db.query(`DROP TABLE IF EXISTS ${db.dialect.q(name)}`);
 }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/db/types.js';
 import { columnType, createRelaySchema, dropRelaySchema, RELAY_VARIANTS, relayTables, type RelayVariant } from '../../src/sample/ddl.js';
-import { forgetColumns } from '../../src/sample/rows.js';
 import { describeEngines, freshDatabase, type FreshDatabase } from '../support/engines.js';
 import { describeTable, listTables, type TableInfo } from '../support/introspect.js';
 
@@ -69,7 +68,6 @@ describeEngines('relay DDL', (engine) => {
       for (const name of await listTables(fresh.db)) tables.set(name, await describeTable(fresh.db, name));
       schemas.set(v, tables);
       await dropRelaySchema(fresh.db);
-      forgetColumns(fresh.db);
     }
   }, 180_000);
   afterAll(async () => fresh?.drop());

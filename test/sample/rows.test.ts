@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelaySchema, dropRelaySchema, type RelayVariant } from '../../src/sample/ddl.js';
 import {
   abilityRows,
-  forgetColumns,
   insertChannel,
   insertLog,
   insertToken,
@@ -33,7 +32,6 @@ describeEngines('row builders', (engine) => {
   let fresh: FreshDatabase;
   const use = async (v: RelayVariant) => {
     await dropRelaySchema(fresh.db);
-    forgetColumns(fresh.db);
     await createRelaySchema(fresh.db, v);
   };
 
