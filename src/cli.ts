@@ -20,11 +20,17 @@ async function registrars(): Promise<Registrar[]> {
     import('./commands/diagnose.js'),
     import('./commands/routes.js'),
     import('./commands/sample-db.js'),
+    import('./commands/logs.js'),
   ]);
   return mods.map((m) => m.register);
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `relay-doctor … | head` closes the pipe early: stop quietly, not with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw err;
+  });
   const program = new Command('relay-doctor')
     .description("Diagnose a new-api / one-api / Bltcy relay's 500 and 503 answers from its own flowchart")
     .version(VERSION, '-V, --version')

@@ -80,7 +80,9 @@ export function register(program: Command): void {
       }
       const c = await chalkFor(ctx);
       const { default: Table } = await import('cli-table3');
-      const table = new Table({ head: ['methods', 'route', 'chain → handler', 'routing model'], style: { head: ctx.output.color ? ['cyan'] : [], border: ctx.output.color ? ['gray'] : [] }, wordWrap: true });
+      // Compact: no rule between rows, so the table stays readable with a hundred routes.
+      const chars = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+      const table = new Table({ head: ['methods', 'route', 'chain → handler', 'routing model'], chars, style: { head: ctx.output.color ? ['cyan'] : [], border: ctx.output.color ? ['gray'] : [], compact: true } });
       for (const r of routes as RouteDef[]) {
         table.push([Array.isArray(r.methods) ? r.methods.join(',') : 'ANY', r.pattern + (r.passthrough ? ' *' : ''), `${r.chain.join(' → ')}${r.chain.length ? ' → ' : ''}${r.handler}`, describeSource(r.model)]);
       }
