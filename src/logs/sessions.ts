@@ -1,0 +1,170 @@
+import type { ParsedLine } from './types.js';
+
+// BF passthrough lines carry no time and no request id; they precede the request's [GIN] line,
+// which is printed when the request completes (RB §14.3). Under concurrency the only correlation
+// is order and path, so lines are grouped into "sessions" (one per in-flight request, as far as
+// the lines tell) and a [GIN] line claims the oldest session whose path matches its own.
+
+export interface SessionLine {
+  n: number;
+  file?: string;
+  time?: number;
+  text: string;
+}
+
+export interface Session {
+  path?: string;
+  /** Path seen by Distribute after a converter rewrote the request (Kling, Jimeng). */
+  altPath?: string;
+  /** Path of the passthrough's target URL (base_url path + request path). */
+  targetPath?: string;
+  method?: string;
+  group?: string;
+  model?: string;
+  channel?: number;
+  converter?: boolean;
+  distributed?: boolean;
+  bltcy?: boolean;
+  opened: number;
+  lines: SessionLine[];
+  /** Cluster keys hit by this session's lines, for request-id attribution at claim time. */
+  hitKeys: string[];
+}
+
+const MAX_SESSIONS = 256;
+const MAX_LINES = 64;
+const MAX_AGE_LINES = 20_000;
+
+const field = (msg: string, name: string): string | undefined => {
+  const m = new RegExp(`\\b${name}=([^,\\s]*)`).exec(msg);
+  return m ? m[1] : undefined;
+};
+
+function urlPath(u: string): string | undefined {
+  try {
+    return new URL(u).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+const samePath = (s: Session, path: string) =>
+  s.path === path || s.altPath === path || (s.targetPath !== undefined && (s.targetPath === path || s.targetPath.endsWith(path)));
+
+/** Is this a line that only correlation can tie to a request? */
+export function isCorrelationLine(p: ParsedLine): boolean {
+  if (p.requestId || !p.tag) return false;
+  const t = p.tag;
+  return t.includes('Bltcy') || t === 'Distributor' || t === 'CacheRetry' || t === 'CacheFallback' || t === 'DEBUG RelayTask' || t.startsWith('DEBUG Kling');
+}
+
+export class Sessions {
+  private list: Session[] = [];
+
+  constructor(private readonly keepLines: boolean) {}
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  private open(n: number, init: Partial<Session> = {}): Session {
+    const s: Session = { opened: n, lines: [], hitKeys: [], ...init };
+    this.list.push(s);
+    if (this.list.length > MAX_SESSIONS) this.list.shift();
+    while (this.list.length > 0 && this.list[0]!.opened < n - MAX_AGE_LINES) this.list.shift();
+    return s;
+  }
+
+  private newest(pred: (s: Session) => boolean): Session | undefined {
+    for (let i = this.list.length - 1; i >= 0; i--) if (pred(this.list[i]!)) return this.list[i];
+    return undefined;
+  }
+
+  /** Put a correlation line into its session; returns that session. */
+  attach(p: ParsedLine, n: number, line: SessionLine): Session {
+    const s = this.place(p, n);
+    if (this.keepLines && s.lines.length < MAX_LINES) s.lines.push(line);
+    return s;
+  }
+
+  private place(p: ParsedLine, n: number): Session {
+    const tag = p.tag!;
+    const msg = p.message.replace(/^\[[^\]]+\] ?/, '');
+    let m: RegExpExecArray | null;
+    if (tag === 'Distributor') {
+      const group = field(msg, 'group');
+      const model = field(msg, 'model');
+      if (msg.startsWith('请求渠道')) {
+        const path = field(msg, 'path');
+        const conv = this.newest((s) => s.converter === true && !s.distributed && s.opened > n - 50);
+        if (conv) {
+          Object.assign(conv, { altPath: path, group, model, distributed: true });
+          return conv;
+        }
+        return this.open(n, { path, group, model, distributed: true });
+      }
+      const s = this.newest((x) => x.distributed === true && x.group === group && x.model === model && x.channel === undefined) ?? this.newest(() => true);
+      if (s && (m = /channel_id=(\d+)/.exec(msg))) s.channel = Number(m[1]);
+      return s ?? this.open(n, { group, model });
+    }
+    if (tag === 'CacheRetry' || tag === 'CacheFallback') {
+      const group = field(msg, 'group');
+      const model = field(msg, 'model');
+      const s = group !== undefined ? this.newest((x) => x.group === group && x.model === model) : this.newest((x) => x.distributed === true && x.channel === undefined);
+      if (s && (m = /channel_id=(\d+)/.exec(msg))) s.channel = Number(m[1]);
+      return s ?? this.open(n, { group, model });
+    }
+    if (tag.startsWith('DEBUG Kling')) {
+      const path = /Path: (\S+?)(?:,|$)/.exec(msg)?.[1];
+      if (path && (msg.startsWith('START') || tag === 'DEBUG Kling GET')) {
+        const method = /Method: (\w+)/.exec(msg)?.[1] ?? (tag === 'DEBUG Kling GET' ? 'GET' : undefined);
+        return this.open(n, { path, method, converter: true });
+      }
+      return this.newest((x) => x.converter === true) ?? this.open(n, { converter: true });
+    }
+    if (tag === 'DEBUG RelayTask') {
+      if ((m = /^Method: (\w+), Path: (\S+?),/.exec(msg))) {
+        const path = m[2]!;
+        return this.newest((x) => x.path === path || x.altPath === path) ?? this.open(n, { path, method: m[1] });
+      }
+      return this.newest(() => true) ?? this.open(n);
+    }
+    // Bltcy family
+    if (/^Using (GET|POST\/PUT) request timeout/.test(msg)) {
+      const s = this.newest((x) => x.distributed === true && !x.bltcy) ?? this.open(n);
+      s.bltcy = true;
+      return s;
+    }
+    if ((m = /^Method: (\w+), targetURL: (\S+), bodyLen/.exec(msg))) {
+      const up = urlPath(m[2]!) ?? '';
+      const s =
+        this.newest((x) => x.targetPath === undefined && ((x.path !== undefined && up.endsWith(x.path)) || (x.altPath !== undefined && up.endsWith(x.altPath)))) ??
+        this.newest((x) => x.targetPath === undefined && x.bltcy === true && x.path === undefined) ??
+        this.open(n);
+      Object.assign(s, { targetPath: up, method: s.method ?? m[1], bltcy: true });
+      return s;
+    }
+    const url = /\burl=(\S+?),?(?:\s|$)/.exec(msg)?.[1] ?? /\bPath: (\S+?),/.exec(msg)?.[1];
+    if (url) {
+      const up = url.startsWith('/') ? url : urlPath(url);
+      if (up) {
+        const s = this.newest((x) => x.targetPath === up || (x.targetPath !== undefined && x.targetPath.endsWith(up)) || x.path === up);
+        if (s) return s;
+      }
+    }
+    return this.newest((x) => x.bltcy === true) ?? this.open(n, { bltcy: true });
+  }
+
+  /** The oldest open session of a request that completed with this method and path. */
+  claim(method: string, path: string): Session | undefined {
+    const p = path.split('?')[0]!;
+    for (let i = 0; i < this.list.length; i++) {
+      const s = this.list[i]!;
+      if (samePath(s, p) && (s.method === undefined || s.method === method)) {
+        this.list.splice(i, 1);
+        return s;
+      }
+    }
+    return undefined;
+  }
+}
