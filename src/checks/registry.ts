@@ -26,6 +26,7 @@ import { channelKeys } from './channel/keys.js';
 import { channelTypeCheck } from './channel/channel-type.js';
 import { jsonFields } from './channel/json-fields.js';
 import { modelPrice } from './channel/price.js';
+import { passthroughCredentials } from './channel/passthrough-credentials.js';
 import { rowReadable } from './channel/row-readable.js';
 
 /** Database-side checks, in the relay's request order (the report keeps this order). */
@@ -64,4 +65,5 @@ export const CHECKS: readonly Check[] = [
   channelTypeCheck,
   jsonFields,
   modelPrice,
+  passthroughCredentials,
 ];

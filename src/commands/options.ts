@@ -26,5 +26,6 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--token <key>', 'the caller token (sk-…), parsed as the relay parses it; never printed')
     .option('--token-id <id>', 'the caller token by id')
     .option('--token-name <name>', 'the caller token by name')
-    .option('--group <group>', 'the using group, when no token is given');
+    .option('--group <group>', 'the using group, when no token is given')
+    .option('--header <name: value>', 'a header the client sends (repeatable; values never printed)', collect);
 }

@@ -33,6 +33,16 @@ function parseId(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+function parseHeaders(list: string[] | undefined): Map<string, Secret> {
+  const out = new Map<string, Secret>();
+  for (const h of list ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UsageError('--header expects "Name: value"');
+    out.set(h.slice(0, i).trim().toLowerCase(), new Secret(h.slice(i + 1).trim()));
+  }
+  return out;
+}
+
 export function buildTarget(t: TargetOptions, cwd: string): TargetSpec {
   if (t.path !== undefined && !t.path.startsWith('/')) throw new UsageError('--path must start with /');
   const method = (t.method ?? (t.path ? 'POST' : 'POST')).toUpperCase();
@@ -46,6 +56,7 @@ export function buildTarget(t: TargetOptions, cwd: string): TargetSpec {
     tokenId: parseId(t.tokenId, '--token-id'),
     tokenName: t.tokenName,
     group: t.group,
+    headers: parseHeaders(t.header),
   };
 }
 

@@ -24,6 +24,7 @@ export interface TargetOptions {
   tokenId?: string;
   tokenName?: string;
   group?: string;
+  header?: string[];
 }
 
 export interface RequestBody {
@@ -42,6 +43,8 @@ export interface TargetSpec {
   tokenId?: number;
   tokenName?: string;
   group?: string;
+  /** Request headers the client sends (lower-case names); values may be credentials. */
+  headers: ReadonlyMap<string, Secret>;
 }
 
 export interface RunContext {

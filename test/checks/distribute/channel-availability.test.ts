@@ -2,7 +2,8 @@ import { describe } from 'vitest';
 import { channelAvailability } from '../../../src/checks/distribute/channel-availability.js';
 import { cell, channel, checkTester, snapshot } from '../../support/snapshot.js';
 
-const bltcy = channel({ id: 8, type: 55, models: 'kling,runway,suno,pika', group: 'default', baseUrl: 'https://legacy.example.com' });
+const base = { id: 8, type: 55, models: 'kling,runway,suno,pika', group: 'default', baseUrl: 'https://legacy.example.com' };
+const bltcy = channel(base);
 const on = { MEMORY_CACHE_ENABLED: 'true' };
 const s = (channels: ReturnType<typeof channel>[], extra: Parameters<typeof snapshot>[0] = {}) => snapshot({ channels, env: on, target: { path: '/runwayml/v1/image_to_video', group: 'default' }, ...extra });
 
@@ -10,9 +11,9 @@ describe('distribute/channel-availability', () => {
   checkTester(channelAvailability, [
     { name: 'channel 8 serves runway in default', snap: s([bltcy]), expect: [] },
     { name: 'no channel lists the model', snap: s([channel({ id: 1, models: 'gpt-4o' })]), expect: [{ code: 'NO_CHANNEL_FOR_MODEL', status: 'fail', match: /503 model_not_found 分组 default 下模型 runway 无可用渠道（distributor）/ }] },
-    { name: 'listed only in another group', snap: s([channel({ ...bltcy, id: 8, type: 55, group: 'vip' })]), expect: [{ code: 'GROUP_HAS_NO_CHANNEL', match: /"vip"/ }] },
-    { name: 'padded group entry is named', snap: s([channel({ ...bltcy, id: 8, type: 55, group: 'vip, default' })]), expect: [{ code: 'GROUP_HAS_NO_CHANNEL', match: /differs only by spaces/ }] },
-    { name: 'all listing channels disabled, with the recorded reason', snap: s([channel({ ...bltcy, id: 8, type: 55, status: 3, otherInfo: '{"status_reason":"upstream 401","status_time":1761600000}' })]), expect: [{ code: 'CHANNELS_ALL_DISABLED', match: /automatically disabled: upstream 401/ }] },
+    { name: 'listed only in another group', snap: s([channel({ ...base, group: 'vip' })]), expect: [{ code: 'GROUP_HAS_NO_CHANNEL', match: /"vip"/ }] },
+    { name: 'padded group entry is named', snap: s([channel({ ...base, group: 'vip, default' })]), expect: [{ code: 'GROUP_HAS_NO_CHANNEL', match: /differs only by spaces/ }] },
+    { name: 'all listing channels disabled, with the recorded reason', snap: s([channel({ ...base, status: 3, otherInfo: '{"status_reason":"upstream 401","status_time":1761600000}' })]), expect: [{ code: 'CHANNELS_ALL_DISABLED', match: /automatically disabled: upstream 401/ }] },
     {
       name: 'memory cache off: abilities lack the channel although channels list it',
       snap: snapshot({ channels: [bltcy], abilities: [], target: { path: '/runwayml/v1/image_to_video', group: 'default' } }),
