@@ -20,6 +20,7 @@ async function registrars(): Promise<Registrar[]> {
     import('./commands/diagnose.js'),
     import('./commands/routes.js'),
     import('./commands/sample-db.js'),
+    import('./commands/fix-groups.js'),
     import('./commands/logs.js'),
   ]);
   return mods.map((m) => m.register);
