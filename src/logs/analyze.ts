@@ -99,7 +99,7 @@ export class LogAnalyzer {
     this.tz = typeof opts.tz === 'object' ? opts.tz : parseTimeZone(opts.tz);
     this.sampleIds = opts.sampleIds ?? 5;
     this.stories = opts.sampleStories !== false || (opts.requestIds?.length ?? 0) > 0;
-    this.sessions = new Sessions(this.stories);
+    this.sessions = new Sessions(this.stories, (s) => this.settle(s, undefined));
   }
 
   private wanted(rid: string): boolean {
@@ -174,7 +174,7 @@ export class LogAnalyzer {
     if (isCorrelationLine(p)) session = this.sessions.attach(p, this.n, { n: this.n, file, time: t, text });
     if (rid && p.kind === 'gin' && p.gin && !p.partial) {
       const claimed = this.sessions.claim(p.gin.method, p.gin.path);
-      if (claimed) this.attribute(rid, claimed);
+      if (claimed) this.attribute(rid, claimed, t);
     }
     if (rid && storyLine) this.remember(rid, storyLine);
 
@@ -183,7 +183,9 @@ export class LogAnalyzer {
       if (p.kind === 'unknown') this.unknown++;
       return;
     }
-    if (b) b.matched++;
+    // Passthrough lines have no time: their hits are timed by the [GIN] line that claims them.
+    const deferred = session !== undefined && own === undefined;
+    if (b && !deferred) b.matched++;
     const ex = excerpt(text);
     for (const h of hits) {
       if (session) {
@@ -197,13 +199,34 @@ export class LogAnalyzer {
         this.merge(key, h); // same failure of the same request: widen the cluster, do not count the line twice
         continue;
       }
-      const status = this.count(key, h, t, ex, rid);
-      if (session) session.hitKeys.push(key);
-      if (b) {
+      const status = this.count(key, h, deferred ? undefined : t, ex, rid);
+      if (session) session.hits.push({ key, status, n: this.n, carried: t, deferred });
+      if (b && !deferred) {
         if (status === 'fail') b.fail++;
         else if (status === 'warn') b.warn++;
       }
       this.opts.onHit?.({ time: t, code: h.code, stage: logCodeInfo(h.code).stage, status, signature: h.signature, title: h.title, requestId: rid, text: ex });
+    }
+  }
+
+  /** Give a session's untimed hits a time: the claiming [GIN] line's, else the carried one. */
+  private settle(s: Session, t: number | undefined): void {
+    let lastLine = -1;
+    for (const h of s.hits) {
+      if (!h.deferred) continue;
+      h.deferred = false;
+      const when = t ?? h.carried;
+      if (when === undefined) continue;
+      const c = this.clusters.get(h.key);
+      if (c) {
+        if (c.first === undefined || when < c.first) c.first = when;
+        if (c.last === undefined || when > c.last) c.last = when;
+      }
+      const b = this.bucket(when);
+      if (h.n !== lastLine) b.matched++;
+      lastLine = h.n;
+      if (h.status === 'fail') b.fail++;
+      else if (h.status === 'warn') b.warn++;
     }
   }
 
@@ -317,8 +340,9 @@ export class LogAnalyzer {
   }
 
   /** A [GIN] line claimed a session: its passthrough lines belong to this request. */
-  private attribute(rid: string, s: Session): void {
-    for (const key of s.hitKeys) {
+  private attribute(rid: string, s: Session, t: number | undefined): void {
+    this.settle(s, t);
+    for (const { key } of s.hits) {
       const c = this.clusters.get(key);
       if (!c) continue;
       this.addRequest(c, rid);
@@ -361,6 +385,7 @@ export class LogAnalyzer {
   }
 
   result(): LogAnalysis {
+    for (const s of this.sessions.drain()) this.settle(s, undefined);
     const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
     const clusters: Cluster[] = [...this.clusters.values()]
       .map((c) => ({

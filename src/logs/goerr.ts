@@ -18,7 +18,7 @@ const NET_RULES: [RegExp, LogCode, string][] = [
   [/connection reset by peer/i, 'UPSTREAM_CONNECTION_DROPPED', 'connection reset by peer'],
   [/unexpected EOF/i, 'UPSTREAM_CONNECTION_DROPPED', 'unexpected EOF'],
   [/broken pipe/i, 'UPSTREAM_CONNECTION_DROPPED', 'broken pipe'],
-  [/server closed idle connection|http2: server sent GOAWAY|stream error|: EOF\b|"?: EOF"?$/i, 'UPSTREAM_CONNECTION_DROPPED', 'connection closed (EOF)'],
+  [/server closed idle connection|http2: server sent GOAWAY|stream error|(?:^|: )EOF\b/, 'UPSTREAM_CONNECTION_DROPPED', 'connection closed (EOF)'],
   [/context deadline exceeded|Client\.Timeout exceeded|i\/o timeout/i, 'UPSTREAM_TIMEOUT', 'overall timeout (context deadline exceeded)'],
   [/context canceled/i, 'UPSTREAM_SLOW', 'context canceled (client gave up, or a build before 2025-11-07)'],
   [/unsupported protocol scheme|missing protocol scheme|first path segment in URL cannot contain colon|invalid URL escape/i, 'CHANNEL_BASE_URL_MALFORMED', 'base_url is not an absolute http(s) URL'],

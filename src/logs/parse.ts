@@ -67,10 +67,14 @@ function parseLevel(s: string, m: RegExpExecArray, tz: TimeZoneSpec): ParsedLine
     out.message = rest.slice(src[0].length);
     return out;
   }
-  if (level === 'SYS' || level === 'FATAL') {
+  if (level === 'FATAL') {
+    // `[FATAL] <time> | [<message>]`, then the process exits.
+    if (rest.startsWith('[') && rest.endsWith(']')) out.message = rest.slice(1, -1);
+    return out;
+  }
+  if (level === 'SYS') {
     const t = splitTag(rest);
     if (t.tag) out.tag = t.tag;
-    if (level === 'FATAL' && rest.startsWith('[') && rest.endsWith(']') && !t.tag) out.message = rest.slice(1, -1);
     return out;
   }
   const bar = rest.indexOf(' | ');

@@ -112,16 +112,21 @@ export function renderText(a: LogAnalysis, o: RenderOptions, heading?: string): 
     out.push(ch.green(`No known failure signature in ${a.lines} lines.`));
   } else {
     const sameDay = (a.firstTime ?? '').slice(0, 10) === (a.lastTime ?? '').slice(0, 10);
+    const width = o.width ?? 120;
+    const whatWidth = Math.max(30, Math.min(60, width - 86));
     const table = new Table({
-      head: ['', 'code', 'stage', 'lines', 'first', 'last', 'where', 'what'],
+      head: ['', 'code / stage', 'lines', 'seen', 'where', 'what'],
       style: { head: o.color ? ['bold'] : [], border: o.color ? ['grey'] : [] },
-      colWidths: [3, null, null, null, null, null, 24, 46] as unknown as number[],
+      colWidths: [3, null, null, null, 22, whatWidth] as unknown as number[],
       wordWrap: true,
     });
     for (const c of a.clusters) {
       const icon = c.status === 'fail' ? ch.red(ICON.fail) : c.status === 'warn' ? ch.yellow(ICON.warn) : ch.blue(ICON.info);
-      const detail = c.details[0] ? ` [${c.details[0].text}${c.details.length > 1 ? ` +${c.details.length - 1}` : ''}]` : '';
-      table.push([icon, c.code, c.stage, String(c.count), when(c.firstSeen, o.tz, sameDay), when(c.lastSeen, o.tz, sameDay), where(c), `${c.title}${detail}`]);
+      const d = c.details[0]?.text;
+      const detail = d && !c.title.includes(d) ? ` [${d}${c.details.length > 1 ? ` +${c.details.length - 1}` : ''}]` : '';
+      const first = when(c.firstSeen, o.tz, sameDay);
+      const last = when(c.lastSeen, o.tz, sameDay);
+      table.push([icon, `${c.code}\n${ch.dim(c.stage)}`, String(c.count), first === last ? first : `${first}\n${last}`, where(c), `${c.title}${detail}`]);
     }
     out.push(table.toString());
     if (o.verbose) {

@@ -27,8 +27,19 @@ export interface Session {
   bltcy?: boolean;
   opened: number;
   lines: SessionLine[];
-  /** Cluster keys hit by this session's lines, for request-id attribution at claim time. */
-  hitKeys: string[];
+  /** Hits of this session's lines: attributed to a request id, and timed, when a [GIN] line claims the session. */
+  hits: SessionHit[];
+}
+
+export interface SessionHit {
+  key: string;
+  status: 'fail' | 'warn' | 'info';
+  /** Line number of the hit. */
+  n: number;
+  /** Time carried from the last timed line (a lower bound), used if no [GIN] line claims the session. */
+  carried?: number;
+  /** Not yet timed: the line had no timestamp of its own. */
+  deferred: boolean;
 }
 
 const MAX_SESSIONS = 256;
@@ -61,17 +72,20 @@ export function isCorrelationLine(p: ParsedLine): boolean {
 export class Sessions {
   private list: Session[] = [];
 
-  constructor(private readonly keepLines: boolean) {}
+  constructor(
+    private readonly keepLines: boolean,
+    private readonly onDrop: (s: Session) => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this.list.length;
   }
 
   private open(n: number, init: Partial<Session> = {}): Session {
-    const s: Session = { opened: n, lines: [], hitKeys: [], ...init };
+    const s: Session = { opened: n, lines: [], hits: [], ...init };
     this.list.push(s);
-    if (this.list.length > MAX_SESSIONS) this.list.shift();
-    while (this.list.length > 0 && this.list[0]!.opened < n - MAX_AGE_LINES) this.list.shift();
+    if (this.list.length > MAX_SESSIONS) this.onDrop(this.list.shift()!);
+    while (this.list.length > 0 && this.list[0]!.opened < n - MAX_AGE_LINES) this.onDrop(this.list.shift()!);
     return s;
   }
 
@@ -153,6 +167,13 @@ export class Sessions {
       }
     }
     return this.newest((x) => x.bltcy === true) ?? this.open(n, { bltcy: true });
+  }
+
+  /** Remove and return every open session (end of input). */
+  drain(): Session[] {
+    const all = this.list;
+    this.list = [];
+    return all;
   }
 
   /** The oldest open session of a request that completed with this method and path. */

@@ -11,12 +11,13 @@ type Extra = Partial<Omit<Hit, 'signature' | 'code' | 'title'>>;
 
 const hit = (signature: string, code: LogCode, title: string, extra: Extra = {}): Hit => {
   const h: Hit = { signature, code, title };
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== '') (h as unknown as Record<string, unknown>)[k] = v;
+  // An empty group is meaningful (the using group was empty); other empty values are absent.
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined && (v !== '' || k === 'group')) (h as unknown as Record<string, unknown>)[k] = v;
   return h;
 };
 
 const fromClassified = (signature: string, c: Classified, title: string, extra: Extra = {}): Hit =>
-  hit(signature, c.code, title, { detail: c.detail, ...extra });
+  hit(signature, c.code, title, { ...extra, detail: extra.detail ?? c.detail });
 
 const num = (s: string | undefined): number | undefined => {
   if (s === undefined || s === '') return undefined;
@@ -71,7 +72,8 @@ const REQUEST_INVALID = /field (?:messages|prompt|input) is required|\bmodel is 
 /** A Distribute selector error (`…的可用渠道失败（distributor）: <err>`). */
 function distributeError(sig: string, group: string | undefined, model: string | undefined, err: string): Hit[] {
   const extra = { group, model, detail: err.trim().slice(0, 120) };
-  if (/record not found/.test(err)) return [hit(sig, 'ABILITY_DANGLING', 'an abilities row names a channel that does not exist (DB path)', extra)];
+  // Seen in the logs it is no longer a risk but a 503 that happened: fail.
+  if (/record not found/.test(err)) return [hit(sig, 'ABILITY_DANGLING', 'an abilities row names a channel that does not exist (DB path, 503)', { ...extra, status: 'fail' })];
   if (/数据库一致性错误，渠道# ?(\d+) 不存在/.test(err)) {
     return [hit(sig, 'CACHE_STALE_CHANNELS', 'the routing cache names a channel it does not hold', { ...extra, channel: num(/渠道# ?(\d+)/.exec(err)?.[1]) })];
   }
@@ -83,11 +85,12 @@ function distributeError(sig: string, group: string | undefined, model: string |
 
 function noChannel(sig: string, group: string | undefined, model: string | undefined): Hit {
   if (group === undefined) return hit(sig, 'NO_CHANNEL_FOR_MODEL', 'no channel for the model (Distribute 503)', { model });
-  return hit(sig, 'GROUP_HAS_NO_CHANNEL', group === '' ? 'no channel for the model in the (empty) using group (Distribute 503)' : 'no channel for the model in the named group (Distribute 503)', {
-    group,
+  const h = hit(sig, 'GROUP_HAS_NO_CHANNEL', 'no channel for the model in the using group (Distribute 503)', {
     model,
     detail: group === '' ? 'empty using group: the token group is empty and so is the user group' : undefined,
   });
+  h.group = group; // '' is meaningful here: the using group was empty
+  return h;
 }
 
 function panicValue(sig: string, value: string, uncaught: boolean): Hit[] {
@@ -141,7 +144,7 @@ const one = (sig: string, code: LogCode, title: string, f?: (m: RegExpExecArray)
 const RULES: Rule[] = [
   // Wrappers around an upstream answer: their text is the upstream's, not the relay's.
   R(['channel error (', 'relay error (channel #'], /(?:channel|relay) error \(channel #(\d+), status code: (\d+)\)[:：]? ?(.*)/s, (m) =>
-    upstreamAnswer('channel-error', m[3]!, num(m[2]), { channel: num(m[1]), detail: undefined }),
+    upstreamAnswer('channel-error', m[3]!, num(m[2]), { channel: num(m[1]) }),
   ),
   R(['relay error (channel id'], /relay error \(channel id (\d+), user id: (\d+)\)[:：]? ?(.*)/s, (m) =>
     upstreamAnswer('channel-error', m[3]!, undefined, { channel: num(m[1]) }),
@@ -163,6 +166,7 @@ const RULES: Rule[] = [
   R(['渠道已禁用', 'channel_disabled'], /渠道已禁用|"channel_disabled"/, one('passthrough-channel-disabled', 'CACHE_STALE_CHANNELS', 'the routing view selected a channel the database has disabled (403 channel_disabled)')),
   R(['该渠道已被禁用', 'This channel has been disabled'], /该渠道已被禁用|This channel has been disabled/, one('pinned-channel-disabled', 'CHANNELS_ALL_DISABLED', 'the pinned channel is disabled')),
   R(['无效的渠道 Id', 'Invalid channel ID'], /无效的渠道 Id|Invalid channel ID/, one('pinned-channel-invalid', 'TOKEN_KEY_MALFORMED', 'the key pins a channel id that does not exist')),
+  R(['该渠道没有可用的密钥', 'no_available_key'], /该渠道没有可用的密钥|no_available_key/, one('no-key', 'CHANNEL_KEY_MISSING', TITLES.CHANNEL_KEY_MISSING!)),
   R(['渠道 BaseURL 未配置', 'invalid_base_url'], /渠道 BaseURL 未配置|invalid_base_url/, one('no-base-url', 'CHANNEL_BASE_URL_MISSING', 'the passthrough channel has no base_url')),
   // Distribute
   R(['（retry）', '获取重试渠道失败'], /(?:获取)?分组 (.*?) 下模型 (\S*) 的可用渠道(?:失败|不存在)（retry）|获取重试渠道失败/, (m) => [

@@ -99,8 +99,10 @@ describe('clusters carry what the contract asks for', () => {
     const a = await analyzeLines(bfCorpus().lines, { tz: 'utc' });
     const tls = a.clusters.find((c) => c.code === 'UPSTREAM_TLS_FAILED')!;
     expect(tls).toMatchObject({ stage: 'upstream', status: 'fail', count: 1, channels: [8], models: ['kling'], groups: ['default'], requestIds: [RID.klingTls] });
-    // The passthrough line has no time: it takes the time of the last line that had one.
-    expect(tls.firstSeen).toBe('2025-11-17T14:01:00.000Z');
+    // The passthrough line has no time: it takes the time of the [GIN] line that completed its request.
+    expect(tls.firstSeen).toBe('2025-11-17T14:01:02.000Z');
+    const eof = a.clusters.find((c) => c.code === 'UPSTREAM_CONNECTION_DROPPED' && c.status === 'fail')!;
+    expect([eof.firstSeen, eof.requestIds]).toEqual(['2025-11-17T14:04:06.000Z', [RID.multipartEof]]);
     expect(tls.example).toContain('TLS handshake timeout');
     const noCh = a.clusters.find((c) => c.code === 'GROUP_HAS_NO_CHANNEL')!;
     expect(noCh).toMatchObject({ groups: ['default'], models: ['runway'], requestIds: [RID.noChannel], firstSeen: '2025-11-17T14:00:10.000Z' });
