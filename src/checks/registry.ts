@@ -21,6 +21,7 @@ import { channelAvailability } from './distribute/channel-availability.js';
 import { listWhitespace } from './distribute/list-whitespace.js';
 import { weightStarved } from './distribute/weight-starved.js';
 import { cacheWindow } from './cache/cache-window.js';
+import { optionsStale } from './cache/options-stale.js';
 import { baseUrl } from './channel/base-url.js';
 import { channelKeys } from './channel/keys.js';
 import { channelTypeCheck } from './channel/channel-type.js';
@@ -58,6 +59,7 @@ export const CHECKS: readonly Check[] = [
   weightStarved,
   // cache (database side)
   cacheWindow,
+  optionsStale,
   // channel
   rowReadable,
   baseUrl,

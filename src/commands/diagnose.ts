@@ -46,6 +46,8 @@ export function register(program: Command): void {
     .option('--skip <codes>', 'ignore these finding codes')
     .option('--timeout <seconds>', 'global timeout')
     .option('--lang <lang>', 'en or zh')
+    .option('--admin-token <token>', "a root user's access token, to read each node's options (never printed)")
+    .option('--admin-user <id>', 'the id of the access token owner (New-Api-User header)')
     .action(async (opts: CommonOptions & TargetOptions & Record<string, unknown>) => {
       const notImplemented = PENDING.filter((p) => opts[p.key] !== undefined && !(Array.isArray(opts[p.key]) && (opts[p.key] as unknown[]).length === 0)).map((p) => p.flag);
       if (opts.format === 'json') opts.json = true;

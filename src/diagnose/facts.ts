@@ -1,5 +1,6 @@
 import type { RunContext } from '../context/types.js';
 import type { Engine } from '../db/types.js';
+import type { NodeOptions } from '../admin/options-gatherer.js';
 import type { AbilityFacts, GroupUse } from '../data/load.js';
 import type { Schema } from '../data/schema.js';
 import type { ChannelRow, OptionMap, TokenRow, UserRow } from '../relay/model.js';
@@ -25,6 +26,8 @@ export interface Snapshot {
   groupUse?: GroupUse[];
   /** Sweep only: stored keys the relay can never match. */
   malformedKeys?: { ids: number[]; count: number };
+  /** Options each running node holds (GET /api/option/ with --admin-token). */
+  liveOptions?: NodeOptions[];
 }
 
 export interface TokenFacts {

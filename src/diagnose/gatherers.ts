@@ -1,4 +1,5 @@
 import type { Gatherer } from './gather.js';
+import { adminOptionsGatherer } from '../admin/options-gatherer.js';
 
 /** Registered gatherers (live relay, Redis, upstream probes, logs). Order does not matter. */
-export const GATHERERS: Gatherer[] = [];
+export const GATHERERS: Gatherer[] = [adminOptionsGatherer];
