@@ -8,6 +8,7 @@ import type { ProductInfo } from '../relay/product.js';
 import type { RouteMatch } from '../relay/routes.js';
 import type { Selection } from '../relay/select.js';
 import type { RelaySettings } from '../relay/settings.js';
+import type { LiveFacts } from '../live/types.js';
 import type { ParsedKey, UsingGroup } from '../relay/token.js';
 
 /** Everything read from the relay's database and environment, once, before any check runs. */
@@ -26,6 +27,8 @@ export interface Snapshot {
   groupUse?: GroupUse[];
   /** Sweep only: stored keys the relay can never match. */
   malformedKeys?: { ids: number[]; count: number };
+  /** Live evidence: relay probes, Redis hashes, the answer the user saw (src/live). */
+  live?: LiveFacts;
   /** Options each running node holds (GET /api/option/ with --admin-token). */
   liveOptions?: NodeOptions[];
 }
