@@ -76,7 +76,8 @@ export const bool = (v: unknown): boolean => v === true || v === 1 || v === '1' 
 const EMPTY_INFO: ChannelInfo = { isMultiKey: false, multiKeyMode: '', statusList: null, pollingIndex: 0 };
 
 function parseInfo(raw: unknown): ChannelInfo {
-  const o = JSON.parse(typeof raw === 'string' ? raw : (raw as Buffer).toString('utf8')) as Record<string, unknown> | null;
+  // PostgreSQL and MySQL drivers hand json columns over already decoded.
+  const o = (typeof raw === 'string' ? JSON.parse(raw) : Buffer.isBuffer(raw) ? JSON.parse(raw.toString('utf8')) : raw) as Record<string, unknown> | null;
   if (!o || typeof o !== 'object') return { ...EMPTY_INFO };
   const list = o.multi_key_status_list;
   return {
