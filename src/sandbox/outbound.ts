@@ -96,8 +96,10 @@ export function send(r: OutboundRequest): Promise<OutboundResult> {
       req.destroy();
       finish({ ok: false, phase: 'send', error: `${op} "${r.target}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` });
     }, r.totalTimeoutMs);
+    // Go names the local end in read errors; remember it before the socket is gone.
+    let local: { address?: string; port?: number } | undefined;
+    req.on('socket', (sock) => sock.on('connect', () => (local = { address: sock.localAddress, port: sock.localPort })));
     req.on('error', (e: NodeJS.ErrnoException) => {
-      const local = req.socket ? { address: req.socket.localAddress, port: req.socket.localPort } : undefined;
       finish({ ok: false, phase: 'send', error: `${op} "${r.target}": ${goNetError(e, url, local)}` });
     });
     req.on('response', (res) => {
