@@ -21,6 +21,7 @@ async function registrars(): Promise<Registrar[]> {
     import('./commands/routes.js'),
     import('./commands/sample-db.js'),
     import('./commands/fix-groups.js'),
+    import('./commands/fix-abilities.js'),
     import('./commands/logs.js'),
   ]);
   return mods.map((m) => m.register);
