@@ -11,7 +11,7 @@ const MAIN_RID = '20260808090002000000007deadbeefAbCdEfGh';
 const parse = (raw: string) => parseLine(cleanLine(raw).text, UTC);
 
 // [raw line, expected subset of the parsed line]
-const CASES: [string, string, Partial<ParsedLine> & { gin?: Partial<NonNullable<ParsedLine['gin']>> }][] = [
+const CASES: [string, string, Partial<Omit<ParsedLine, 'gin'>> & { gin?: Partial<NonNullable<ParsedLine['gin']>> }][] = [
   ['new-api INFO with request id, trailing space', `[INFO] 2025/10/31 - 10:31:08 | ${RID} | record consume log: userId=1 `, { kind: 'level', level: 'INFO', requestId: RID, message: 'record consume log: userId=1', time: at(2025, 10, 31, 10, 31, 8) }],
   ['new-api SYSTEM id', '[INFO] 2025/10/31 - 10:31:08 | SYSTEM | sync frequency: 60 seconds ', { kind: 'level', requestId: undefined, message: 'sync frequency: 60 seconds' }],
   ['middleware abort with user', `[ERR] 2025/10/31 - 10:31:08 | ${RID} | user 1 | 分组 default 下模型 runway 无可用渠道（distributor）`, { level: 'ERR', userId: 1, requestId: RID, message: '分组 default 下模型 runway 无可用渠道（distributor）' }],
