@@ -9,11 +9,20 @@ import type { Settings } from './settings.js';
 import type { ChannelRec, Store, TokenRec } from './store.js';
 import type { BillingRecord, RequestRecord, SandboxProduct } from './types.js';
 
+export type LogSink = ((line: string) => void) | string[] | NodeJS.WritableStream;
+
 export class Console {
-  constructor(private readonly sink?: (line: string) => void) {}
+  private readonly write: (line: string) => void;
+
+  constructor(sink?: LogSink) {
+    if (!sink) this.write = () => undefined;
+    else if (Array.isArray(sink)) this.write = (l) => void sink.push(l);
+    else if (typeof sink === 'function') this.write = sink;
+    else this.write = (l) => void sink.write(`${l}\n`);
+  }
 
   raw(line: string): void {
-    this.sink?.(line);
+    this.write(line);
   }
 
   /** common.SysLog / SysError: `[SYS] <time> | <msg> ` (the relay leaves a trailing space). */

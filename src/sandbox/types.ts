@@ -90,8 +90,8 @@ export interface RelayOptions {
   cacheFallback?: boolean;
   /** Drop upstream CORS headers on passthrough answers (default true; false = builds before 2025-10-11). */
   stripUpstreamCors?: boolean;
-  /** Console lines (RB §14.3), one call per line. */
-  log?: (line: string) => void;
+  /** Console lines (RB §14.3): a function called per line, an array to push to, or a stream (newline-terminated). */
+  log?: ((line: string) => void) | string[] | NodeJS.WritableStream;
   /** `/api/status` data.version (BF default '', new-api default 'v0.9.16'). */
   version?: string;
   /** Downtime of a crashed process before it restarts (default 400 ms). */
