@@ -1,4 +1,5 @@
-import type { Finding, StageResult, Target, Verdict } from '../types.js';
+import type { Finding, StageId, StageResult, Target, Verdict } from '../types.js';
+import type { AnswerReport } from '../live/judge.js';
 
 export interface SweepMatrix {
   models: string[];
@@ -18,6 +19,23 @@ export interface DiagnoseDocument {
   relay?: { product: string; build: string; evidence: string[]; database: string; memoryCache: boolean; syncFrequency: number };
   sweep?: SweepMatrix;
   notImplemented?: string[];
+  /** The answer the user saw (--seen-*), classified, with the branches it can come from. */
+  seen?: AnswerReport;
+  /** The answer --live got, classified the same way. */
+  liveAnswer?: AnswerReport;
+  /** Relay settings that matter, by allow-list; secrets only as "set"/"unset" (support bundle). */
+  relayEnv?: RelayEnvEntry[];
+  /** The checks this run knew, so reports can show the ones that passed too. */
+  checks?: { id: string; stage: StageId }[];
+}
+
+export interface RelayEnvEntry {
+  key: string;
+  /** The value for allow-listed settings; "set", "unset" or "set (engine)" for secrets. */
+  value: string;
+  secret: boolean;
+  /** Where the value came from: env-file, process, --env. */
+  source?: string;
 }
 
 /** The contract's document; stages carry their own findings, `findings` lists them all. */

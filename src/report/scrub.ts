@@ -1,0 +1,19 @@
+import { maskKey } from '../context/secret.js';
+
+// A last line of defence on everything a renderer prints: the document should carry no secret,
+// but a relay message or log excerpt may quote one. Keys keep at most sk-abcd…wxyz.
+const RULES: [RegExp, (m: string, ...g: string[]) => string][] = [
+  [/\bsk-[A-Za-z0-9_]{16,}/g, (m) => maskKey(m)],
+  [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):(?!\*\*\*@)([^\s@/]+)@/gi, (_m, scheme, user) => `${scheme}${user}:***@`],
+  [/([\w.-]+):(?!\*\*\*@)([^\s@:/()]+)@(tcp|unix)\(/g, (_m, user, _pw, proto) => `${user}:***@${proto}(`],
+  [/\b(Bearer)\s+(?!\*\*\*)[A-Za-z0-9._~+/=-]{16,}/g, (_m, scheme) => `${scheme} ***`],
+  [/\b(password|passwd|pwd)=(?!\*\*\*)[^\s&;,"']+/gi, (_m, k) => `${k}=***`],
+  // Raw relay keys have no sk- prefix: long mixed alphanumeric runs (request ids start with 14 digits).
+  [/\b(?![0-9]{14})(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{40,}\b/g, (m) => `${m.slice(0, 4)}…${m.slice(-4)}`],
+];
+
+export function scrub(text: string): string {
+  let out = text;
+  for (const [re, fn] of RULES) out = out.replace(re, fn as (m: string) => string);
+  return out;
+}
