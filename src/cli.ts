@@ -36,6 +36,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command('relay-doctor')
     .description("Diagnose a new-api / one-api / Bltcy relay's 500 and 503 answers from its own flowchart")
     .version(VERSION, '-V, --version')
+    .option('--config <file>', 'relay-doctor config file (default: ./relay-doctor.config.json when present)')
     .showHelpAfterError('(run relay-doctor --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -46,6 +47,11 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   for (const reg of await registrars()) reg(program);
+  // The global --config reaches every command as its own option (commands build their context from it).
+  program.hook('preAction', (_root, action) => {
+    const file = program.opts().config as string | undefined;
+    if (file !== undefined && action !== program && action.getOptionValue('config') === undefined) action.setOptionValue('config', file);
+  });
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -89,6 +89,7 @@ export const CODES = {
   CHECK_CRASHED: c('environment', 'fail'),
 } as const satisfies Record<string, CodeInfo>;
 
+  RUN_TIMEOUT: c('environment', 'fail'),
 export type Code = keyof typeof CODES;
 
 export function codeInfo(code: string): CodeInfo | undefined {

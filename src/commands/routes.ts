@@ -71,9 +71,9 @@ export function register(program: Command): void {
     .action(async (opts: CommonOptions & TargetOptions) => {
       const ctx = buildContext({ common: opts, target: { path: opts.path, method: opts.method, body: opts.body } });
       const { profile, evidence } = await profileOf(ctx);
-      const routes = routeTable(profile);
+      const routes = routeTable(profile, ctx.config.routes);
       const t = ctx.target;
-      const match = t.path ? routeFor(profile, t.method, t.path, t.body ? { json: t.body.json, text: t.body.text, parseError: t.body.parseError } : undefined) : undefined;
+      const match = t.path ? routeFor(profile, t.method, t.path, t.body ? { json: t.body.json, text: t.body.text, parseError: t.body.parseError } : undefined, ctx.config.routes) : undefined;
       if (ctx.output.json) {
         writeJson({ schemaVersion: 1, tool: { name: 'relay-doctor', version: VERSION }, profile, evidence, routes, ...(match ? { match } : {}) });
         return;

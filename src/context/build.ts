@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from '../config/load.js';
 import { UsageError } from '../types.js';
 import { DsnError, parseRelayDsn, parseUserDsn, redactUrl, type Product } from './dsn.js';
 import { layerEnv, parseEnvAssignments, readEnvFile } from './env.js';
@@ -72,6 +73,12 @@ export interface BuildInput {
   flags?: Record<string, unknown>;
 }
 
+/** CI is set (most CI systems export CI=true; CI=false or 0 means not). */
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  const v = env.CI;
+  return v !== undefined && v !== '' && v !== 'false' && v !== '0';
+}
+
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !(o instanceof Secret) && !Object.isFrozen(o)) {
     Object.freeze(o);
@@ -100,6 +107,8 @@ export function buildContext(input: BuildInput): RunContext {
     throw new UsageError((err as Error).message);
   }
   const env = layerEnv(fileVars, processEnv, cliVars);
+  // Options win over the config file, which wins over detection.
+  const loaded = loadConfig(cwd, c.config);
   // Relative SQLite paths are relative to the relay's working directory: the .env's folder when given.
   const relayDir = c.envFile ? path.dirname(path.resolve(cwd, c.envFile)) : cwd;
 
@@ -107,7 +116,7 @@ export function buildContext(input: BuildInput): RunContext {
   if (c.profile !== undefined) {
     if (!PROFILES.includes(c.profile as Product)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
     profile = c.profile as Product;
-  }
+  } else profile = loaded.config.profile;
 
   let db: RunContext['db'];
   try {
@@ -146,7 +155,7 @@ export function buildContext(input: BuildInput): RunContext {
     redis = { url: new Secret(redisUrl), redacted: redactUrl(redisUrl), source: c.redis ? '--redis' : `REDIS_CONN_STRING (${env.sources.REDIS_CONN_STRING})` };
   }
 
-  const relayUrls = (c.relayUrl ?? []).map((u) => {
+  const relayUrls = (c.relayUrl?.length ? c.relayUrl : (loaded.config.relayUrls ?? [])).map((u) => {
     try {
       const url = new URL(u);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
@@ -170,12 +179,14 @@ export function buildContext(input: BuildInput): RunContext {
     output: {
       json: Boolean(c.json),
       verbose: Boolean(c.verbose),
-      color: c.color !== false && tty && !process.env.NO_COLOR && !process.env.CI,
+      color: c.color !== false && tty && !processEnv.NO_COLOR && !isCI(processEnv),
       tty,
     },
     notImplemented: input.notImplemented ?? [],
     now: Math.floor(Date.now() / 1000),
     flags: { ...(input.flags ?? {}) },
+    config: loaded.config,
+    ...(loaded.file ? { configFile: loaded.file } : {}),
   };
   return deepFreeze(ctx);
 }

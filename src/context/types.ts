@@ -1,3 +1,4 @@
+import type { RelayDoctorConfig } from '../config/load.js';
 import type { DbTarget } from '../db/types.js';
 import type { DsnFacts, Product } from './dsn.js';
 import type { LayeredEnv } from './env.js';
@@ -13,6 +14,8 @@ export interface CommonOptions {
   profile?: string;
   verbose?: boolean;
   color?: boolean;
+  /** relay-doctor's own config file (global --config); default relay-doctor.config.json in cwd. */
+  config?: string;
 }
 
 export interface TargetOptions {
@@ -63,4 +66,7 @@ export interface RunContext {
   readonly now: number;
   /** Every option of the command as commander parsed it (features read their own flags here). */
   readonly flags: Readonly<Record<string, unknown>>;
+  /** relay-doctor.config.json (or --config): custom routes, thresholds, defaults. {} when absent. */
+  readonly config: RelayDoctorConfig;
+  readonly configFile?: string;
 }

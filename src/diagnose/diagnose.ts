@@ -115,9 +115,9 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
     let snap: Snapshot;
     try {
       snap = await loadSnapshot(ctx, conn, ({ product, channels }) => {
-        if (sweep) return { models: sweepModels(product.product, channels), sweep: true };
+        if (sweep) return { models: sweepModels(product.product, channels, ctx.config.routes), sweep: true };
         let model = ctx.target.model;
-        if (model === undefined && ctx.target.path) model = routeFor(product.product, ctx.target.method, ctx.target.path, ctx.target.body ? { json: ctx.target.body.json, text: ctx.target.body.text, parseError: ctx.target.body.parseError } : undefined).model;
+        if (model === undefined && ctx.target.path) model = routeFor(product.product, ctx.target.method, ctx.target.path, ctx.target.body ? { json: ctx.target.body.json, text: ctx.target.body.text, parseError: ctx.target.body.parseError } : undefined, ctx.config.routes).model;
         return { models: model !== undefined ? [model] : [], sweep: false };
       });
     } catch (err) {
@@ -136,7 +136,7 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
     let relayTarget: TargetFacts;
     let sweepMatrix: SweepMatrix | undefined;
     if (sweep) {
-      const models = sweepModels(snap.product.product, snap.channels);
+      const models = sweepModels(snap.product.product, snap.channels, ctx.config.routes);
       const groups = sweepGroups(snap.groupUse);
       targets = models.flatMap((m) => groups.map((g) => sweepCell(snap, m, g.group, g.tokens)));
       relayTarget = { label: 'relay', method: 'POST', channels: [], passthrough: false };

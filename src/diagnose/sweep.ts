@@ -1,14 +1,14 @@
 import { splitList } from '../relay/lists.js';
 import type { ChannelRow } from '../relay/model.js';
-import { routeModels } from '../relay/routes.js';
+import { routeModels, type CustomRoute } from '../relay/routes.js';
 import type { Product } from '../context/dsn.js';
 import type { GroupUse } from '../data/load.js';
 
 export const MAX_SWEEP_MODELS = 300;
 
 /** Route models of the profile, plus the models enabled channels serve (clean names only). */
-export function sweepModels(product: Product, channels: readonly ChannelRow[]): string[] {
-  const fixed = routeModels(product).fixed;
+export function sweepModels(product: Product, channels: readonly ChannelRow[], extras?: CustomRoute[]): string[] {
+  const fixed = routeModels(product, extras).fixed;
   const served = channels.filter((c) => c.status === 1).flatMap((c) => splitList(c.models)).filter((m) => m !== '' && m === m.trim());
   return [...new Set([...fixed, ...served.sort()])].slice(0, MAX_SWEEP_MODELS);
 }

@@ -43,7 +43,7 @@ export function resolveTarget(snap: Snapshot, spec: TargetSpec, token?: TokenFac
   const t: TargetFacts = { label: '', method: spec.method, path: spec.path, token, channels: [], passthrough: false };
   if (spec.path) {
     const body = spec.body ? { json: spec.body.json, text: spec.body.text, parseError: spec.body.parseError } : undefined;
-    t.route = routeFor(snap.product.product, spec.method, spec.path, body);
+    t.route = routeFor(snap.product.product, spec.method, spec.path, body, snap.run.config.routes);
     t.passthrough = Boolean(t.route.matched?.passthrough);
     if (t.route.model) {
       t.model = t.route.model;

@@ -88,7 +88,7 @@ export function applyPolicy(doc: DiagnoseDocument, p: Policy): DiagnoseDocument 
 /** 0 healthy, 1 a failing finding (or, with --fail-on warn, a warning); 3 stays 3. */
 export function exitCodeOf(doc: DiagnoseDocument, p: Policy, runExit: number): number {
   if (runExit === 3) return 3;
-  if (doc.verdict.status === 'unhealthy') return 1;
+  if (doc.verdict.status === 'unhealthy' || doc.findings.some((f) => f.status === 'fail')) return 1;
   if (p.failOn === 'warn' && doc.findings.some((f) => f.status === 'warn')) return 1;
   return 0;
 }
