@@ -56,7 +56,7 @@ export function register(program: Command): void {
       });
       const { doc } = outcome;
       if (ctx.output.json) writeJson(doc);
-      else {
+      else if (!doc.error) {
         const next = doc.mode === 'dry-run' && doc.plan.length ? 'relay-doctor fix-abilities --apply' : undefined;
         process.stdout.write(renderFixText(doc, { chalk: await chalkFor(ctx), verbose, nextCommand: next }));
       }

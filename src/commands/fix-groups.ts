@@ -76,7 +76,7 @@ export function register(program: Command): void {
       });
       const { doc } = outcome;
       if (ctx.output.json) writeJson(doc);
-      else {
+      else if (!doc.error) {
         let next: string | undefined;
         if (doc.mode === 'dry-run' && doc.plan.length) next = `relay-doctor fix-groups${(opts.model ?? []).map((m) => ` --model ${m}`).join('')}${doc.target ? ` --to ${doc.target.group}` : ''}${opts.users ? ' --users' : ''} --apply`;
         process.stdout.write(renderFixText(doc, { chalk: await chalkFor(ctx), verbose, nextCommand: next }));
