@@ -22,6 +22,11 @@ import { listWhitespace } from './distribute/list-whitespace.js';
 import { weightStarved } from './distribute/weight-starved.js';
 import { cacheWindow } from './cache/cache-window.js';
 import { optionsStale } from './cache/options-stale.js';
+import { redisHashes } from './cache/redis-hashes.js';
+import { relayRouting } from './cache/relay-routing.js';
+import { relayStatus } from './cache/relay-status.js';
+import { relayToken } from './cache/relay-token.js';
+import { routeDeployed } from './cache/route-deployed.js';
 import { baseUrl } from './channel/base-url.js';
 import { channelKeys } from './channel/keys.js';
 import { channelTypeCheck } from './channel/channel-type.js';
@@ -42,6 +47,7 @@ export const CHECKS: readonly Check[] = [
   routeMatch,
   modelResolve,
   mediaUrls,
+  routeDeployed,
   // token
   tokenLookup,
   tokenState,
@@ -50,6 +56,7 @@ export const CHECKS: readonly Check[] = [
   tokenModels,
   tokenIp,
   tokenPopulation,
+  relayToken,
   // distribute
   channelAvailability,
   abilitiesSync,
@@ -57,8 +64,11 @@ export const CHECKS: readonly Check[] = [
   abilitiesDangling,
   listWhitespace,
   weightStarved,
-  // cache (database side)
+  // cache (database side, then the running relay and its Redis)
   cacheWindow,
+  relayStatus,
+  relayRouting,
+  redisHashes,
   optionsStale,
   // channel
   rowReadable,

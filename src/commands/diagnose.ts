@@ -3,6 +3,7 @@ import { buildContext } from '../context/build.js';
 import type { CommonOptions, TargetOptions } from '../context/types.js';
 import { VERSION } from '../cli.js';
 import { diagnose } from '../diagnose/diagnose.js';
+import { setInteraction } from '../live/interact.js';
 import { CHECKS } from '../checks/registry.js';
 import { resolveLang } from '../i18n/lang.js';
 import { finishDiagnose } from '../report/emit.js';
@@ -15,12 +16,6 @@ import { chalkFor, spinnerFor, writeOut } from './output.js';
 
 /** Options that scripts written against the full tool may pass; accepted, reported, not yet acted on. */
 const PENDING: { flag: string; key: string }[] = [
-  { flag: '--relay-url', key: 'relayUrl' },
-  { flag: '--recheck-after', key: 'recheckAfter' },
-  { flag: '--live', key: 'live' },
-  { flag: '--seen-status', key: 'seenStatus' },
-  { flag: '--seen-body', key: 'seenBody' },
-  { flag: '--seen-headers', key: 'seenHeaders' },
   { flag: '--log-file', key: 'logFile' },
   { flag: '--db-logs', key: 'dbLogs' },
   { flag: '--offline', key: 'offline' },
@@ -58,6 +53,8 @@ export function register(program: Command): void {
       const ctx = buildContext({ common: opts, target: opts, notImplemented, flags: opts });
       const started = performance.now();
       const spin = await spinnerFor(ctx, format === 'text');
+      // Questions (--live's cost, the re-probe wait) stop the spinner, which holds stdin.
+      setInteraction({ pause: () => spin.stop() });
       let outcome: Awaited<ReturnType<typeof diagnose>> | undefined;
       let timer: NodeJS.Timeout | undefined;
       try {

@@ -13,6 +13,7 @@ import { loadTokenFacts, resolveTarget, sweepCell } from './target.js';
 import { routeFor } from '../relay/routes.js';
 import { runGatherers, validateGatherers } from './gather.js';
 import { GATHERERS } from './gatherers.js';
+import { judgeAnswers } from '../live/judge.js';
 
 export interface DiagnoseOutcome {
   doc: DiagnoseDocument;
@@ -164,10 +165,13 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
       }
     }
     const single = sweep ? undefined : targets[0];
+    // The answer the user saw (--seen-*) or --live got, judged against every finding above.
+    const judged = judgeAnswers(snap, single, run.findings);
+    run.findings.push(...judged.findings);
     const stages = stageResults(run, notesFor(ctx, snap, single, sweep));
     const sums = summaries(snap, single, sweepMatrix);
     for (const s of stages) if (sums[s.id] && s.status !== 'skip') s.summary = sums[s.id];
-    const verdict = verdictOf(run.findings, stages);
+    const verdict = verdictOf(run.findings, stages, [], judged.answer);
     const doc = buildDocument({
       version: opts.version,
       target: targetOf(ctx, single),
@@ -185,8 +189,11 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
       },
       sweep: sweepMatrix,
       notImplemented: [...ctx.notImplemented],
+      seen: judged.seen,
+      liveAnswer: judged.live,
     });
-    return { doc, exitCode: verdict.status === 'unhealthy' ? 1 : 0 };
+    // Exit 1 whenever a fail finding exists, also when the verdict is inconclusive about the answer seen.
+    return { doc, exitCode: verdict.status === 'unhealthy' || run.findings.some((f) => f.status === 'fail') ? 1 : 0 };
   } finally {
     await db.close().catch(() => undefined);
   }

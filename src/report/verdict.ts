@@ -46,6 +46,11 @@ export interface AnswerConstraint {
   summary: string;
 }
 
+/** The constraint a document's answer report carries (for callers that recompute the verdict). */
+export function answerConstraint(r: { source: 'seen' | 'live'; status: number; consistent: string[]; excluded: string[]; failure: boolean; conclusion: string } | undefined): AnswerConstraint | undefined {
+  return r ? { source: r.source, status: r.status, consistent: r.consistent, excluded: r.excluded, failure: r.failure, summary: r.conclusion } : undefined;
+}
+
 function agreeWith(ranked: Finding[], answer: AnswerConstraint): Verdict {
   const consistent = new Set(answer.consistent);
   const excluded = new Set(answer.excluded);
@@ -62,7 +67,8 @@ function agreeWith(ranked: Finding[], answer: AnswerConstraint): Verdict {
     return { status: 'unhealthy', primary: { code: primary.code, stage: primary.stage, message: primary.message }, ranked: codes, reason: ex.length ? `${reason}. Not the cause of it: ${[...new Set(ex.map((f) => f.code))].join(', ')}` : reason };
   }
   if (ex.length) {
-    return { status: 'inconclusive', ranked: codes, reason: `none of the failures found (${[...new Set(ex.map((f) => f.code))].join(', ')}) can produce ${who}: ${answer.summary}` };
+    // Failures exist (unhealthy, exit 1), but none of them caused this answer: no primary.
+    return { status: 'unhealthy', ranked: codes, reason: `none of the failures found (${[...new Set(ex.map((f) => f.code))].join(', ')}) can produce ${who}, so none is blamed for it: ${answer.summary}` };
   }
   return { status: 'inconclusive', ranked: [], reason: `the database${answer.source === 'live' ? '' : ' and the relay'} show no failure, yet ${who}: ${answer.summary}` };
 }

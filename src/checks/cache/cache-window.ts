@@ -9,7 +9,8 @@ export const cacheWindow: Check = {
   description: 'how long a database fix takes to reach each running node',
   run({ snap }) {
     const s = snap.settings;
-    if (snap.run.relayUrls.length) return [];
+    // Quiet when a running node answered: its probe (cache/relay-routing) says what it believes.
+    if (snap.live?.relay?.nodes.some((n) => n.statusStart.ok || n.routing?.status !== undefined)) return [];
     const parts: string[] = [];
     if (s.memoryCacheOn) parts.push(`each node caches channels and options in memory and rebuilds them every ${s.syncFrequency} s`);
     if (s.redisSet) parts.push(`Redis token and user hashes live up to ${s.syncFrequency} s after they were written`);
