@@ -67,7 +67,7 @@ export async function loadSnapshot(ctx: RunContext, conn: { db: Db; connectMs: n
   const [options, channels] = await Promise.all([loadOptions(db, schema), loadChannels(db, schema)]);
   const hint = [...new Set(channels.filter((c) => c.type === 55).flatMap((c) => splitList(c.models)).filter((m) => PASSTHROUGH_MODELS.includes(m)))];
   const product = base.family === 'new-api' && !ctx.profile ? detectProduct(schema, undefined, { passthroughModelsOnType55: hint }) : base;
-  const settings = relaySettings(ctx.env.values, product);
+  const settings = relaySettings(ctx.env.values, product, Boolean(ctx.redis));
   const needs = modelsFor({ product, channels });
   const models = [...new Set(needs.models.flatMap((m) => [m, normalizeModelName(m, product.build)]))];
   const [abilities, redis, groupUse, malformedKeys] = await Promise.all([

@@ -25,12 +25,13 @@ function goParseBool(v: string | undefined): boolean | undefined {
   return undefined;
 }
 
-export function relaySettings(env: Record<string, string>, product: ProductInfo): RelaySettings {
+/** `redisGiven`: relay-doctor was handed the relay's Redis (--redis), so the relay uses one. */
+export function relaySettings(env: Record<string, string>, product: ProductInfo, redisGiven = false): RelaySettings {
   const oneApi = product.family === 'one-api';
   const defaultSync = oneApi ? 600 : 60;
   const rawSync = env.SYNC_FREQUENCY;
   // one-api enables Redis only when SYNC_FREQUENCY is set too (common/redis.go).
-  const redisSet = Boolean(env.REDIS_CONN_STRING) && (!oneApi || Boolean(rawSync));
+  const redisSet = (Boolean(env.REDIS_CONN_STRING) || redisGiven) && (!oneApi || Boolean(rawSync));
   let syncFrequency = defaultSync;
   let syncFrequencyNote: string | undefined;
   if (rawSync !== undefined && rawSync !== '') {

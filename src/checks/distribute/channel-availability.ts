@@ -28,7 +28,24 @@ export const channelAvailability: Check = {
         }),
       ];
     }
-    if (sel.candidates.length) return [];
+    if (sel.candidates.length) {
+      // The abilities path (memory cache off, or BF's fallback) never re-checks channels.status.
+      const off = sel.candidates.filter((c) => c.channel.status !== 1);
+      if (!off.length) return [];
+      const all = off.length === sel.candidates.length;
+      const ids = off.map((c) => `#${c.channel.id}`).join(', ');
+      const effect = target.passthrough
+        ? 'the passthrough re-reads the row and answers 403 channel_disabled (渠道已禁用)'
+        : 'requests keep going to a channel the operator disabled';
+      return [
+        finding('CHANNELS_ALL_DISABLED', `the relay still selects ${ids} for ${model} × ${JSON.stringify(group)} from abilities (enabled there), but channels.status says ${off.map((c) => CHANNEL_STATUS[c.channel.status] ?? c.channel.status).join(', ')}: ${effect}`, {
+          status: all && target.passthrough ? 'fail' : 'warn',
+          subject,
+          evidence: { mode: sel.mode, fallback: sel.fallback ?? null, channels: off.map((c) => ({ id: c.channel.id, status: c.channel.status, ...statusReason(c.channel) })), share: off.reduce((a, c) => a + c.share, 0) },
+          remedy: { text: 'Change channel status through the admin UI or API (POST /api/channel/:id/status) so abilities follow, or rebuild abilities.', commands: ['relay-doctor fix-abilities'] },
+        }),
+      ];
+    }
 
     const lists = snap.channels.map((c) => ({ c, models: splitList(c.models), groups: splitList(c.group) }));
     const listing = lists.filter((x) => x.models.includes(model));
