@@ -461,6 +461,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   await listen();
   try {
     await boot();
+    if (opts.frozen) frozen = true;
   } catch (e) {
     await unlisten();
     await db.close();

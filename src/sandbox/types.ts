@@ -103,6 +103,8 @@ export interface RelayOptions {
   startupFix?: boolean;
   /** Never write to the database (no token status write-back, no billing rows, no FixAbility). */
   readOnly?: boolean;
+  /** Start with the periodic sync frozen (as freezeCache(true) right after start). A restart unfreezes. */
+  frozen?: boolean;
   /** Fixed port (default 0 = any free port). Kept across simulated restarts. */
   port?: number;
 }
