@@ -24,6 +24,16 @@ describe('distribute/channel-availability', () => {
       snap: snapshot({ channels: [], abilities: [{ group: 'default', model: 'runway', channelId: 99, enabled: true, priority: 0, weight: 0, tag: null }], target: { path: '/runwayml/v1/image_to_video', group: 'default' } }),
       expect: [{ code: 'ABILITY_DANGLING', status: 'fail', match: /record not found/ }],
     },
+    {
+      name: 'BF fallback picks a channel disabled by SQL: the passthrough answers 403 channel_disabled',
+      snap: s([channel({ ...base, status: 2 })], { abilities: [{ group: 'default', model: 'runway', channelId: 8, enabled: true, priority: 0, weight: 0, tag: null }] }),
+      expect: [{ code: 'CHANNELS_ALL_DISABLED', status: 'fail', match: /403 channel_disabled/ }],
+    },
+    {
+      name: 'memory cache off, normal route: a disabled channel keeps receiving traffic (warn)',
+      snap: snapshot({ product: 'new-api', channels: [channel({ id: 3, models: 'gpt-4o', status: 2 })], abilities: [{ group: 'default', model: 'gpt-4o', channelId: 3, enabled: true, priority: 0, weight: 0, tag: null }], target: { model: 'gpt-4o', group: 'default' } }),
+      expect: [{ code: 'CHANNELS_ALL_DISABLED', status: 'warn', match: /keep going/ }],
+    },
     { name: 'sweep cell of a model nobody offers is informational', snap: s([bltcy]), target: cell(s([bltcy]), 'minimax', 'default'), expect: [{ code: 'NO_CHANNEL_FOR_MODEL', status: 'info' }] },
     { name: 'sweep cell of an offered model missing in a group fails', snap: s([bltcy]), target: cell(s([bltcy]), 'runway', 'vip'), expect: [{ code: 'GROUP_HAS_NO_CHANNEL', status: 'fail' }] },
     { name: 'empty user group prints as an empty name (two spaces)', snap: s([bltcy]), target: cell(s([bltcy]), 'runway', ''), expect: [{ code: 'GROUP_HAS_NO_CHANNEL', match: /分组  下模型 runway/ }] },
