@@ -1,6 +1,5 @@
 import type { Finding, StageId, StageResult, Target, Verdict } from '../types.js';
 import type { AnswerReport } from '../live/judge.js';
-import type { AnswerReport } from '../live/judge.js';
 
 export interface SweepMatrix {
   models: string[];
@@ -20,10 +19,6 @@ export interface DiagnoseDocument {
   relay?: { product: string; build: string; evidence: string[]; database: string; memoryCache: boolean; syncFrequency: number };
   sweep?: SweepMatrix;
   notImplemented?: string[];
-  /** The answer the user saw (--seen-*), classified, with the branches it can come from. */
-  seen?: AnswerReport;
-  /** The answer --live got, classified the same way. */
-  liveAnswer?: AnswerReport;
   /** The answer the user saw (--seen-*), classified, with the branches it can come from. */
   seen?: AnswerReport;
   /** The answer --live got, classified the same way. */

@@ -4,7 +4,6 @@ import { t } from '../i18n/strings.js';
 import type { Finding, StageResult } from '../types.js';
 import type { DiagnoseDocument } from './document.js';
 import { renderAnswers } from '../live/render.js';
-import { renderAnswers } from '../live/render.js';
 import { primaryFinding, viewOf, type View } from './view.js';
 
 // The flowchart, stage by stage in request order. Knows the document, nothing of checks.
@@ -160,7 +159,6 @@ export function renderText(doc: DiagnoseDocument, opts: TextOptions): string {
   out.push('');
   doc.stages.forEach((s, i) => renderStage(s, i === doc.stages.length - 1, o, out));
   renderSweep(doc, o, out);
-  out.push(...renderAnswers(doc, o.chalk, o.width ?? 100));
   out.push(...renderAnswers(doc, o.chalk, o.width ?? 100));
   out.push('');
   const v = doc.verdict;
