@@ -85,11 +85,13 @@ export const CODES = {
   PASSTHROUGH_BILLS_FAILURES: c('channel', 'info'),
   UPSTREAM_REDIRECT: c('upstream', 'warn'),
   UPSTREAM_PROBE_SKIPPED: c('upstream', 'info'),
+  UPSTREAM_PROTOCOL_ERROR: c('upstream', 'fail'),
+  UPSTREAM_HEALTHY: c('upstream', 'info'),
   ABILITY_PRIORITY_NULL: c('distribute', 'warn'),
   CHECK_CRASHED: c('environment', 'fail'),
+  RUN_TIMEOUT: c('environment', 'fail'),
 } as const satisfies Record<string, CodeInfo>;
 
-  RUN_TIMEOUT: c('environment', 'fail'),
 export type Code = keyof typeof CODES;
 
 export function codeInfo(code: string): CodeInfo | undefined {
