@@ -4,7 +4,7 @@
 
 import { isIP } from 'node:net';
 import { GoPanic } from './cache.js';
-import { abort, header, type Ctx, type Node } from './context.js';
+import { abort, header, sendJson, type Ctx, type Node } from './context.js';
 import { usableGroups } from './settings.js';
 import { GoError, type TokenRec, type UserRec } from './store.js';
 
@@ -165,5 +165,30 @@ export async function tokenAuth(node: Node, ctx: Ctx): Promise<boolean> {
       return false;
     }
   }
+  return true;
+}
+
+/**
+ * AdminAuth by access token (RB §11.2, BF and NA-0.9.x): `Authorization: <users.access_token>`
+ * plus `New-Api-User: <id>`. Returns false after answering with the relay's
+ * `{"success":false,"message":…}` (401 for the header problems, 200 for the others).
+ */
+export async function adminAuth(node: Node, ctx: Ctx): Promise<boolean> {
+  const no = (status: number, message: string) => {
+    sendJson(ctx, status, { success: false, message });
+    return false;
+  };
+  const accessToken = ctx.headers.authorization ?? '';
+  if (accessToken === '') return no(401, '无权进行此操作，未登录且未提供 access token');
+  const user = await node.store.userByAccessToken(accessToken).catch(() => null);
+  if (!user || user.username === '') return no(200, '无权进行此操作，access token 无效');
+  if (![0, 1, 10, 100].includes(user.role)) return no(200, '无权进行此操作，用户信息无效');
+  const apiUser = ctx.headers['new-api-user'] ?? '';
+  if (apiUser === '') return no(401, '无权进行此操作，未提供 New-Api-User');
+  if (!/^[+-]?\d+$/.test(apiUser)) return no(401, '无权进行此操作，New-Api-User 格式错误');
+  if (Number(apiUser) !== user.id) return no(401, '无权进行此操作，New-Api-User 与登录用户不匹配');
+  if (user.status === 2) return no(200, '用户已被封禁');
+  if (user.role < 10) return no(200, '无权进行此操作，权限不足');
+  ctx.userId = user.id;
   return true;
 }

@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { openDb } from '../db/open.js';
 import type { Db } from '../db/types.js';
-import { tokenAuth } from './auth.js';
+import { adminAuth, tokenAuth } from './auth.js';
 import { ChannelCache, GoPanic } from './cache.js';
 import { Console, panicAnswer, sendJson, type Ctx, type Node } from './context.js';
 import { distribute } from './distribute.js';
@@ -104,6 +104,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   let syncWaiters: (() => void)[] = [];
   let generation = 0;
   let stopped = false;
+  let fixing = false;
 
   // Counters survive restarts: they describe what the test saw.
   let total = 0;
@@ -407,6 +408,10 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
 
   async function run(ctx: Ctx, route: Route): Promise<void> {
     if (route.chain === 'none') return apiStatus(node, ctx);
+    if (route.chain === 'admin') {
+      if (await adminAuth(node, ctx)) await fixChannels(ctx);
+      return;
+    }
     if (route.chain === 'kling') klingConvert(ctx);
     if (route.chain === 'sora') soraAdapter(ctx);
     if (!(await tokenAuth(node, ctx))) return;
@@ -425,6 +430,32 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
         return;
       case 'status':
         return apiStatus(node, ctx);
+    }
+  }
+
+  /** POST /api/channel/fix: FixAbility, then InitChannelCache on this node only (RB §4.1). */
+  async function fixChannels(ctx: Ctx): Promise<void> {
+    if (fixing) {
+      sendJson(ctx, 200, { success: false, message: '已经有一个修复任务在运行中，请稍后再试' });
+      return;
+    }
+    if (readOnly) {
+      sendJson(ctx, 200, { success: false, message: 'attempt to write a readonly database' });
+      return;
+    }
+    fixing = true;
+    try {
+      const { success, fails } = await store.fixAbilities();
+      if (memoryCache) {
+        await cache.rebuild(store);
+        log.sys('channels synced from database');
+      }
+      sendJson(ctx, 200, { success: true, message: '', data: { success, fails } });
+    } catch (e) {
+      if (e instanceof GoPanic) throw e;
+      sendJson(ctx, 200, { success: false, message: (e as Error).message });
+    } finally {
+      fixing = false;
     }
   }
 

@@ -4,8 +4,8 @@
 
 import type { SandboxProduct } from './types.js';
 
-export type Chain = 'none' | 'auth' | 'auth+distribute' | 'kling' | 'sora';
-export type Handler = 'status' | 'models' | 'text' | 'bltcy' | 'task';
+export type Chain = 'none' | 'admin' | 'auth' | 'auth+distribute' | 'kling' | 'sora';
+export type Handler = 'status' | 'fix' | 'models' | 'text' | 'bltcy' | 'task';
 
 export interface Route {
   method: string;
@@ -37,6 +37,7 @@ const TEXT_POSTS = [
 
 const COMMON: Route[] = [
   r('GET', '/api/status', 'none', 'status'),
+  r('POST', '/api/channel/fix', 'admin', 'fix'),
   r('GET', '/v1/models', 'auth', 'models'),
   r('GET', '/v1/models/:model', 'auth', 'models'),
   r('GET', '/v1beta/models', 'auth', 'models'),

@@ -30,6 +30,8 @@ export interface ChannelRec {
   group: string;
   setting: string | null;
   info: ChannelInfo;
+  /** Raw copies for FixAbility, which writes them to abilities as they are (NULL stays NULL). */
+  raw: { priority: number | null; weight: number | null; tag: string | null; channelRatio: number | null };
   /** Set when the row could not be scanned the way GORM scans it (SQLite channel_info stored as text). */
   scanError?: string;
 }
@@ -119,6 +121,12 @@ export function toChannel(db: Db, row: Row): ChannelRec {
     group: str(row.group),
     setting: row.setting === null || row.setting === undefined ? null : str(row.setting),
     info,
+    raw: {
+      priority: row.priority === null || row.priority === undefined ? null : num(row.priority),
+      weight: row.weight === null || row.weight === undefined ? null : num(row.weight),
+      tag: row.tag === null || row.tag === undefined ? null : str(row.tag),
+      channelRatio: row.channel_ratio === null || row.channel_ratio === undefined ? null : Number(row.channel_ratio),
+    },
     scanError,
   };
 }
@@ -285,42 +293,53 @@ export class Store {
   }
 
   /**
-   * FixAbility (RB §4.1): empty abilities, rebuild every channel's rows. Returns counts like
-   * `{success, fails}`.
+   * FixAbility (RB §4.1): empty abilities, then every channel's rows from its untrimmed lists
+   * (enabled = status 1, priority, weight (NULL → 0), tag, BF channel_ratio (NULL → 1)), without a
+   * transaction, like the relay. Returns `{success, fails}` counted per channel.
    */
   async fixAbilities(): Promise<{ success: number; fails: number }> {
     const q = this.q;
+    await this.db.query(this.db.engine === 'sqlite' ? `DELETE FROM ${q('abilities')}` : `TRUNCATE TABLE ${q('abilities')}`);
     const channels = await this.allChannels();
     const cols = await this.abilityColumns();
     let success = 0;
     let fails = 0;
-    await this.db.transaction(async (tx) => {
-      await tx.query(this.db.engine === 'postgres' ? `TRUNCATE TABLE ${q('abilities')}` : `DELETE FROM ${q('abilities')}`);
-      for (const ch of channels) {
-        try {
-          const seen = new Set<string>();
-          for (const model of ch.models.split(',')) {
-            for (const group of ch.group.split(',')) {
-              const k = `${group}|${model}`;
-              if (seen.has(k)) continue;
-              seen.add(k);
-              const row: Record<string, unknown> = { group, model, channel_id: ch.id, enabled: ch.status === 1, priority: ch.priority, weight: ch.weight };
-              if (cols.has('channel_ratio')) row.channel_ratio = 1;
-              const names = Object.keys(row);
-              const ins =
-                this.db.engine === 'mysql'
-                  ? `INSERT IGNORE INTO ${q('abilities')} (${names.map(q).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`
-                  : `INSERT INTO ${q('abilities')} (${names.map(q).join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`;
-              await tx.query(ins, Object.values(row));
-            }
+    for (const ch of channels) {
+      try {
+        const seen = new Set<string>();
+        for (const model of ch.models.split(',')) {
+          for (const group of ch.group.split(',')) {
+            const k = `${group}|${model}`;
+            if (seen.has(k)) continue;
+            seen.add(k);
+            const row: Record<string, unknown> = { group, model, channel_id: ch.id, enabled: ch.status === 1, priority: ch.raw.priority, weight: ch.raw.weight ?? 0 };
+            if (cols.has('tag')) row.tag = ch.raw.tag;
+            if (cols.has('channel_ratio')) row.channel_ratio = ch.raw.channelRatio ?? 1;
+            const names = Object.keys(row).map(q).join(', ');
+            const marks = Object.keys(row).map(() => '?').join(', ');
+            const ins =
+              this.db.engine === 'mysql'
+                ? `INSERT IGNORE INTO ${q('abilities')} (${names}) VALUES (${marks})`
+                : `INSERT INTO ${q('abilities')} (${names}) VALUES (${marks}) ON CONFLICT DO NOTHING`;
+            await this.db.query(ins, Object.values(row));
           }
-          success++;
-        } catch {
-          fails++;
         }
+        success++;
+      } catch {
+        fails++;
       }
-    });
+    }
     return { success, fails };
+  }
+
+  /** ValidateAccessToken: the user whose access_token equals the header (first `Bearer ` removed). */
+  async userByAccessToken(token: string): Promise<UserRec | null> {
+    if (token === '') return null;
+    const q = this.q;
+    const rows = await this.db.query(`SELECT * FROM ${q('users')} WHERE access_token = ? AND deleted_at IS NULL ORDER BY ${q('users')}.id LIMIT 1`, [token.replace('Bearer ', '')]);
+    const r = rows[0];
+    if (!r) return null;
+    return { id: num(r.id), group: str(r.group), email: str(r.email), quota: num(r.quota), status: num(r.status, 1), username: str(r.username), setting: str(r.setting), role: num(r.role, 1) };
   }
 
   private async abilityColumns(): Promise<Set<string>> {

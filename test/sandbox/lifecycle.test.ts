@@ -97,4 +97,30 @@ describeEngines('sandbox nil-map panic', (engine) => {
     await until(() => relay.state === 'running', 3000);
     expect((await status(relay)).start_time).toBe(relay.startTime);
   });
+
+  it('POST /api/channel/fix: admin access token and New-Api-User, then abilities and this node rebuilt', async () => {
+    const relay = await s.relay({ env: { SYNC_FREQUENCY: '60', MEMORY_CACHE_ENABLED: 'true' } });
+    const other = await s.relay({ env: { SYNC_FREQUENCY: '60', MEMORY_CACHE_ENABLED: 'true' } });
+    bad = await addBadChannel();
+    const rootId = s.seed.userIds[0]!;
+    const studioId = s.seed.userId;
+    await s.db.query('UPDATE users SET access_token = ? WHERE id = ?', ['root-access-token-0123456789abcd', rootId]);
+    await s.db.query('UPDATE users SET access_token = ? WHERE id = ?', ['user-access-token-0123456789abcd', studioId]);
+    const fix = (headers: Record<string, string>) => call(relay.url, '/api/channel/fix', { method: 'POST', headers });
+    expect(await fix({}).then((r) => [r.status, r.json])).toEqual([401, { success: false, message: '无权进行此操作，未登录且未提供 access token' }]);
+    expect((await fix({ Authorization: 'nope' })).json.message).toBe('无权进行此操作，access token 无效');
+    expect((await fix({ Authorization: 'root-access-token-0123456789abcd' })).status).toBe(401);
+    expect((await fix({ Authorization: 'root-access-token-0123456789abcd', 'New-Api-User': String(studioId) })).json.message).toBe('无权进行此操作，New-Api-User 与登录用户不匹配');
+    const common = await fix({ Authorization: 'user-access-token-0123456789abcd', 'New-Api-User': String(studioId) });
+    expect([common.status, common.json.message]).toEqual([200, '无权进行此操作，权限不足']);
+
+    const ok = await fix({ Authorization: 'Bearer root-access-token-0123456789abcd', 'New-Api-User': String(rootId) });
+    expect(ok.status).toBe(200);
+    expect(ok.json.success).toBe(true);
+    const [{ n }] = await s.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM channels');
+    expect(ok.json.data).toEqual({ success: Number(n), fails: 0 });
+    expect(relay.cacheView().newgroup!['gpt-4o-mini']).toEqual([bad]);
+    // Only the node that served the call rebuilt its cache.
+    expect(other.cacheView().newgroup).toBeUndefined();
+  });
 });
