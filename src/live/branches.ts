@@ -190,7 +190,8 @@ export function branches500(snap: Snapshot, target: TargetFacts, findings: Findi
     const base = { id: d.id, title: d.title, answer: d.answer, codes: d.codes, entries: d.entries };
     if (proven) {
       if (d === proven) return { ...base, state: 'proven' as const, why: c!.originWhy.length ? c!.originWhy.join('; ') : c!.meaning };
-      return { ...base, state: 'excluded' as const, why: d === ROUTING ? 'routing failures answer 503 in this build, not 500' : `the body is ${c!.errorCode ? `code ${c!.errorCode}` : `a ${c!.envelope} answer`}, not this branch's answer` };
+      const got = c!.origin === 'upstream' ? "the answer is the upstream's own, not one the relay writes" : `the body is ${c!.errorCode ? `code ${c!.errorCode}` : `a ${c!.envelope} answer`}, not this branch's answer`;
+      return { ...base, state: 'excluded' as const, why: d === ROUTING ? 'routing failures answer 503 in this build, not 500' : got };
     }
     const m = d.db?.(e);
     return { ...base, state: m?.state ?? 'possible', why: m?.why ?? 'no evidence either way' };

@@ -88,7 +88,7 @@ export const relayGatherer: Gatherer = {
     try {
       const nodes: NodeFacts[] = await Promise.all(
         ctx.relayUrls.map(async (url) => {
-          const node: NodeFacts = { url, label: redactUrl(url), statusStart: await readStatus(http, url) };
+          const node: NodeFacts = { url, label: redactUrl(url).replace(/\/$/, ''), statusStart: await readStatus(http, url) };
           const path = ctx.target.path;
           if (t && path && ctx.target.method !== 'OPTIONS') node.route = await checkRoute(http, url, ctx.target.method, path, actx);
           if (t && token && model !== undefined) node.routing = await probeRouting(http, url, token, model, actx);

@@ -46,7 +46,8 @@ function block(r: AnswerReport, doc: DocPart, c: Chalk, width: number): string[]
     for (const b of r.branches) {
       const head = `    ${MARK[b.state](c)}  ${b.title}`;
       out.push(head);
-      out.push(...wrap(`answers ${b.answer}; ${b.why}`, width, '                  ', '                  ').map((l) => c.gray(l)));
+      const text = b.state === 'proven' ? `evidence: ${b.why}` : `answers ${b.answer}; ${b.why}`;
+      out.push(...wrap(text, width, '                  ', '                  ').map((l) => c.gray(l)));
     }
   }
   const failing = new Set(doc.findings.filter((f) => f.status === 'fail').map((f) => f.code));

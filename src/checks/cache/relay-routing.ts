@@ -137,7 +137,7 @@ export const relayRouting: Check = {
       out.push(
         finding('RELAY_NODES_DISAGREE', `the nodes route ${exp.model} for group ${q(exp.group ?? '')} differently: ${parts.join('; ')}. ${stale.length ? `Stale: ${stale.map((n) => n.label).join(', ')} (${dbText(exp)})` : 'The database agrees with none of them'}${tail}`, {
           subject: { group: exp.group, model: exp.model, stale: stale.map((n) => n.label) },
-          evidence: { nodes: views.map((x) => ({ node: x.n.label, view: x.v, agreesWithDatabase: agreements.get(x.n) === 'agree', probe: exchangeEvidence(x.n.routing) })), database: { channels: exp.channels, serves: exp.serves } },
+          evidence: { nodes: views.map((x) => ({ node: x.n.label, view: x.v, agreesWithDatabase: agreements.get(x.n) === 'agree', answer: answerText(x.n.routing) })), database: { channels: exp.channels, serves: exp.serves } },
           remedy: { text: `Rebuild the routing view on every stale node (admin channel call or POST /api/channel/fix on each node, or restart it), or wait up to ${snap.settings.syncFrequency} s; run one build everywhere.` },
         }),
       );
