@@ -379,7 +379,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayHandle> {
         return;
       }
     }
-    const m = matchRoute(product, ctx.method, ctx.path, ctx.rawQuery);
+    const m = matchRoute(product, ctx.method, ctx.path, ctx.rawQuery, opts.omitRoutes ?? []);
     if (m.kind === 'redirect') {
       ctx.route = 'redirect';
       res.setHeader('Location', m.location);

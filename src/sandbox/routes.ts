@@ -72,8 +72,9 @@ const BLTCY_ONLY: Route[] = [
   r('GET', '/feed/:id', 'auth+distribute', 'task'),
 ];
 
-export function routeTable(product: SandboxProduct): Route[] {
-  return product === 'bltcy' ? [...COMMON, ...BLTCY_ONLY] : COMMON;
+export function routeTable(product: SandboxProduct, omit: readonly string[] = []): Route[] {
+  const all = product === 'bltcy' ? [...COMMON, ...BLTCY_ONLY] : COMMON;
+  return all.filter((rt) => !omit.includes(rt.pattern));
 }
 
 /** Whether a gin pattern matches a path. */
@@ -95,8 +96,8 @@ function fixedMatch(pattern: string, path: string): boolean {
 
 export type RouteMatch = { kind: 'route'; route: Route; label: string } | { kind: 'redirect'; status: number; location: string } | { kind: 'none' };
 
-export function matchRoute(product: SandboxProduct, method: string, path: string, rawQuery: string): RouteMatch {
-  const table = routeTable(product);
+export function matchRoute(product: SandboxProduct, method: string, path: string, rawQuery: string, omit: readonly string[] = []): RouteMatch {
+  const table = routeTable(product, omit);
   const find = (p: string) => table.find((rt) => (rt.method === 'ANY' || rt.method === method) && matches(rt.pattern, p));
   const hit = find(path);
   if (hit) return { kind: 'route', route: hit, label: `${hit.method} ${hit.pattern}` };

@@ -103,6 +103,11 @@ export interface RelayOptions {
   startupFix?: boolean;
   /** Never write to the database (no token status write-back, no billing rows, no FixAbility). */
   readOnly?: boolean;
+  /**
+   * Route patterns this build lacks, as an older deployment would (e.g. ['/runwayml/*path'] for a BF
+   * build before 2025-10-11, ['/minimax/*path'] before 2025-10-30): they fall through to the web page.
+   */
+  omitRoutes?: string[];
   /** Start with the periodic sync frozen (as freezeCache(true) right after start). A restart unfreezes. */
   frozen?: boolean;
   /** Fixed port (default 0 = any free port). Kept across simulated restarts. */

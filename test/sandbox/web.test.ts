@@ -96,4 +96,15 @@ describeEngines('sandbox web routes', (engine) => {
     await r.stop();
     expect(chunks.join('')).toMatch(/\[GIN\] .* \| 200 \| .* GET \/api\/status\n/);
   });
+
+  it('an older build without a route answers its web page there; the other routes still work', async () => {
+    const old = await s.relay({ omitRoutes: ['/runwayml/*path'] });
+    const page = await call(old.url, '/runwayml/v1/image_to_video', { headers: { Authorization: s.auth }, body: {} });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(old.requests.byRoute.web).toBe(1);
+    const runway = await call(old.url, '/runway/v1/image_to_video', { body: {} });
+    expect(runway.status).toBe(401);
+    expect(s.upstream.calls.count).toBe(0);
+  });
 });
