@@ -162,8 +162,8 @@ describeEngines('sandbox routing', (engine) => {
     const relay = await s.relay({ env: { SYNC_FREQUENCY: '1', MEMORY_CACHE_ENABLED: 'true' } });
     for (let i = 0; i < 10; i++) await probe(relay, s.auth, 'tier-model');
     expect(new Set(relay.requests.last.slice(-10).map((r) => r.channelId))).toEqual(new Set([hi]));
-    for (let i = 0; i < 80; i++) await probe(relay, s.auth, 'weight-model');
-    const picked = relay.requests.last.slice(-80).map((r) => r.channelId);
+    for (let i = 0; i < 150; i++) await probe(relay, s.auth, 'weight-model');
+    const picked = relay.requests.last.slice(-150).map((r) => r.channelId);
     expect(picked.filter((c) => c === w90).length).toBeGreaterThan(picked.filter((c) => c === w0).length);
     expect(picked).toContain(w0);
   });
