@@ -23,6 +23,7 @@ async function registrars(): Promise<Registrar[]> {
     import('./commands/fix-groups.js'),
     import('./commands/fix-abilities.js'),
     import('./commands/logs.js'),
+    import('./commands/probe-upstream.js'),
   ]);
   return mods.map((m) => m.register);
 }

@@ -34,6 +34,8 @@ import { jsonFields } from './channel/json-fields.js';
 import { modelPrice } from './channel/price.js';
 import { passthroughCredentials } from './channel/passthrough-credentials.js';
 import { rowReadable } from './channel/row-readable.js';
+import { upstreamProbes } from './upstream/probe-results.js';
+import { upstreamFaultSide } from './upstream/fault-side.js';
 
 /** Database-side checks, in the relay's request order (the report keeps this order). */
 export const CHECKS: readonly Check[] = [
@@ -78,4 +80,7 @@ export const CHECKS: readonly Check[] = [
   jsonFields,
   modelPrice,
   passthroughCredentials,
+  // upstream (probes gathered before the checks)
+  upstreamProbes,
+  upstreamFaultSide,
 ];

@@ -18,7 +18,6 @@ import { chalkFor, spinnerFor, writeOut } from './output.js';
 const PENDING: { flag: string; key: string }[] = [
   { flag: '--log-file', key: 'logFile' },
   { flag: '--db-logs', key: 'dbLogs' },
-  { flag: '--offline', key: 'offline' },
 ];
 
 export function register(program: Command): void {

@@ -63,6 +63,12 @@ function summaries(snap: Snapshot, t: TargetFacts | undefined, sweep: SweepMatri
   const s: Partial<Record<StageId, string>> = {};
   const cache = snap.settings.memoryCacheOn ? `memory cache on${snap.settings.forcedByRedis ? ' (forced by Redis)' : ''}, SYNC_FREQUENCY ${snap.settings.syncFrequency} s` : 'memory cache off (routes from abilities)';
   s.environment = `${snap.product.product} (${snap.product.build}) on ${snap.db.engine}; ${cache}`;
+  const sent = snap.upstream?.probes.filter((p) => p.attempts > 0) ?? [];
+  if (sent.length) {
+    const bad = (st: string) => sent.filter((p) => p.findings.some((f) => f.status === st)).length;
+    const ttfb = Math.max(...sent.map((p) => p.phases.ttfbMs ?? 0));
+    s.upstream = `${sent.length} direct probe(s) of channel ${[...new Set(sent.map((p) => `#${p.channelId}`))].join(', ')}: ${bad('fail')} failed, ${bad('warn')} warned; slowest first byte ${Math.round(ttfb)} ms`;
+  }
   if (sweep) {
     s.route = `sweep: ${sweep.models.length} routing model(s)`;
     s.distribute = `${sweep.models.length} model(s) × ${sweep.groups.length} group(s)`;
@@ -88,7 +94,8 @@ function notesFor(ctx: RunContext, snap: Snapshot | undefined, t: TargetFacts | 
   if (!sweep && !t?.token) n.token = 'no --token, --token-id or --token-name: TokenAuth not evaluated';
   if (!sweep && (t?.group === undefined || t?.model === undefined)) n.distribute = t?.model === undefined ? 'no routing model: channel selection not evaluated' : 'no using group: channel selection not evaluated';
   if (!sweep && t && !t.channels.length) n.channel = 'no channel selected: nothing to check';
-  n.upstream = 'upstream not probed by this build (relay-doctor probe-upstream)';
+  // Only when the upstream stage did not run: --offline, a sweep, or no channel to probe.
+  if (!snap?.upstream?.probes.some((p) => p.attempts > 0)) n.upstream = ctx.flags.offline ? 'upstream not probed (--offline)' : (snap?.upstream?.skipped ?? (snap?.upstream ? 'upstream not probed: see the findings' : 'upstream not probed (relay-doctor probe-upstream)'));
   if (snap && ctx.relayUrls.length) n.cache = undefined;
   return n;
 }

@@ -9,6 +9,7 @@ import type { RouteMatch } from '../relay/routes.js';
 import type { Selection } from '../relay/select.js';
 import type { RelaySettings } from '../relay/settings.js';
 import type { LiveFacts } from '../live/types.js';
+import type { UpstreamFacts } from '../probe/gatherer.js';
 import type { ParsedKey, UsingGroup } from '../relay/token.js';
 
 /** Everything read from the relay's database and environment, once, before any check runs. */
@@ -31,6 +32,8 @@ export interface Snapshot {
   live?: LiveFacts;
   /** Options each running node holds (GET /api/option/ with --admin-token). */
   liveOptions?: NodeOptions[];
+  /** The selected channels' upstreams reached directly (src/probe). */
+  upstream?: UpstreamFacts;
 }
 
 export interface TokenFacts {

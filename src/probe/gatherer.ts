@@ -1,0 +1,51 @@
+import type { RunContext } from '../context/types.js';
+import type { Gatherer } from '../diagnose/gather.js';
+import type { Snapshot, TargetFacts } from '../diagnose/facts.js';
+import { planChannel, probeId } from './plan.js';
+import { runPlans } from './run.js';
+import { DEFAULT_OPTIONS, type ProbeOptions, type ProbeRecord } from './types.js';
+
+// diagnose's upstream stage: the selected channels' upstreams, reached directly with their keys
+// in safe mode (model list, and a task lookup on a passthrough route's prefix).
+
+export interface UpstreamFacts {
+  /** Channels whose upstreams were probed. */
+  channels: number[];
+  probes: ProbeRecord[];
+  /** The route path the passthrough probes used, if any. */
+  path?: string;
+  durationMs: number;
+  /** Why nothing was probed (the stage then reports it as its note). */
+  skipped?: string;
+}
+
+/** Injected by tests (a CA, a resolver); never set by the command line. */
+export const upstreamProbeSettings: { options: ProbeOptions; concurrency: number } = { options: DEFAULT_OPTIONS, concurrency: 8 };
+
+function single(targets: TargetFacts[]): TargetFacts | undefined {
+  return targets.length === 1 && !targets[0]!.cell ? targets[0] : undefined;
+}
+
+export const upstreamGatherer: Gatherer = {
+  id: 'upstream/probe',
+  stage: 'upstream',
+  wanted: (ctx: RunContext) => !ctx.flags.offline,
+  async gather(_ctx, snap: Snapshot, targets) {
+    const started = performance.now();
+    const t = single(targets);
+    if (!t) {
+      snap.upstream = { channels: [], probes: [], durationMs: 0, skipped: 'upstream not probed: no single request to follow (sweep)' };
+      return;
+    }
+    if (!t.channels.length) {
+      snap.upstream = { channels: [], probes: [], durationMs: 0, skipped: 'upstream not probed: no channel selected' };
+      return;
+    }
+    const { product, build } = snap.product;
+    const id = probeId();
+    const plans = t.channels.map((c) => planChannel(c, { product, build, path: t.path, method: t.method, route: t.route, model: t.model, probeId: id }));
+    const { options, concurrency } = upstreamProbeSettings;
+    const probes = await runPlans(plans, options, concurrency);
+    snap.upstream = { channels: t.channels.map((c) => c.id), probes, path: t.path, durationMs: Math.round(performance.now() - started) };
+  },
+};
