@@ -91,7 +91,7 @@ describe('bad input gets one clear line and the right exit code', () => {
     await fresh.db.close();
     fs.copyFileSync(fresh.target.engine === 'sqlite' ? fresh.target.file : '', path.join(dir, 'one-api.db'));
     fs.writeFileSync(path.join(dir, '.env'), 'SQL_DSN=\nMEMORY_CACHE_ENABLED=false\nREDIS_CONN_STRING=\nSYNC_FREQUENCY=90\n');
-    const r = await runCli(['diagnose', '--env-file', path.join(dir, '.env'), '--env', 'SYNC_FREQUENCY=30', '--model', 'runway', '--group', 'default', '--json'], { cwd: tmp });
+    const r = await runCli(['diagnose', '--env-file', path.join(dir, '.env'), '--env', 'SYNC_FREQUENCY=30', '--model', 'runway', '--group', 'default', '--offline', '--json'], { cwd: tmp });
     await fresh.drop();
     expect(r.code, r.stderr).toBe(0);
     const doc = r.json();
