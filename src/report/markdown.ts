@@ -18,7 +18,11 @@ export const LOG_LINES = 50;
 
 /** Escape text so Markdown shows it literally (no emphasis, links, tables or HTML tags). */
 export function md(s: string): string {
-  return s.replace(/\r?\n/g, ' ').replace(/([\\`*_{}[\]<>|#])/g, '\\$1');
+  return s
+    .replace(/\r?\n/g, ' ')
+    .replace(/([\\`*{}[\]<>|])/g, '\\$1')
+    .replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace('_', '\\_')) // intraword _ is literal in GFM
+    .replace(/^([#+-]|\d+\.)(?=\s)/, '\\$1');
 }
 
 /** A fenced block whose fence is longer than any backtick run inside. */

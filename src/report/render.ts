@@ -50,5 +50,5 @@ export async function renderDocument(doc: DiagnoseDocument, format: Format, o: R
       text = (await import('./text.js')).renderText(doc, { chalk, verbose: Boolean(o.verbose), width: o.width, lang: o.lang });
     }
   }
-  return scrub(text);
+  return scrub(text, format === 'text');
 }

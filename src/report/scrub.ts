@@ -12,8 +12,16 @@ const RULES: [RegExp, (m: string, ...g: string[]) => string][] = [
   [/\b(?![0-9]{14})(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{40,}\b/g, (m) => `${m.slice(0, 4)}…${m.slice(-4)}`],
 ];
 
-export function scrub(text: string): string {
-  let out = text;
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** Control characters (a terminal escape, a bell) never reach the output; tabs and newlines do. */
+export function noControls(text: string): string {
+  return text.replace(CONTROLS, '');
+}
+
+/** Mask secrets; `keepAnsi` keeps the renderer's own colour codes (text output on a TTY). */
+export function scrub(text: string, keepAnsi = false): string {
+  let out = keepAnsi ? text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/g, '') : noControls(text);
   for (const [re, fn] of RULES) out = out.replace(re, fn as (m: string) => string);
   return out;
 }

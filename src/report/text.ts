@@ -4,6 +4,7 @@ import { t } from '../i18n/strings.js';
 import type { Finding, StageResult } from '../types.js';
 import type { DiagnoseDocument } from './document.js';
 import { renderAnswers } from '../live/render.js';
+import { noControls } from './scrub.js';
 import { primaryFinding, viewOf, type View } from './view.js';
 
 // The flowchart, stage by stage in request order. Knows the document, nothing of checks.
@@ -87,7 +88,7 @@ function evidenceLines(f: Finding, indent: string, width: number, lang: Lang): s
   if (!f.evidence) return [];
   const parts = Object.entries(f.evidence)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    .map(([k, v]) => noControls(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`));
   return wrap(`${t(lang, 'evidence')}: ${parts.join(', ')}`, width, indent);
 }
 
@@ -102,7 +103,7 @@ function renderFinding(f: Finding, o: Opts, out: string[]): void {
   const remedy = o.v.remedy(f);
   if (f.remedy && remedy !== undefined) {
     out.push(...wrap(`${t(o.lang, 'fix')}: ${remedy}`, width, '        ').map((l) => c.cyan(l)));
-    for (const cmd of f.remedy.commands ?? []) out.push(`          ${c.dim('$')} ${cmd}`);
+    for (const cmd of f.remedy.commands ?? []) out.push(`          ${c.dim('$')} ${noControls(cmd)}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { localizeFinding } from '../i18n/localize.js';
 import { noteText, t } from '../i18n/strings.js';
 import type { Finding, StageId } from '../types.js';
 import type { DiagnoseDocument } from './document.js';
+import { noControls } from './scrub.js';
 
 // What every renderer needs besides the document: the finding in the chosen language, and
 // the finding behind the verdict.
@@ -27,9 +28,12 @@ export function viewOf(lang: Lang): View {
   };
   return {
     lang,
-    message: (f) => get(f).message,
-    remedy: (f) => get(f).remedy,
-    note: (text) => noteText(text, lang),
+    message: (f) => noControls(get(f).message),
+    remedy: (f) => {
+      const r = get(f).remedy;
+      return r === undefined ? undefined : noControls(r);
+    },
+    note: (text) => noControls(noteText(text, lang)),
     stageTitle: (id) => {
       const key = `stage.${id}` as Parameters<typeof t>[1];
       try {

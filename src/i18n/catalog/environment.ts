@@ -102,7 +102,7 @@ export const environment: Catalogue = {
   CHECK_CRASHED: {
     title: '一项检查未能完成，该阶段的结果不完整',
     message: (f) => {
-      const m = /^(?:check )?(\S+) could not complete: (.*)$/.exec(f.message);
+      const m = /^(?:check )?(\S+) could not complete: (.*)$/s.exec(f.message);
       if (!m) return undefined;
       return `检查 ${m[1]} 未能完成：${m[2]}`;
     },
