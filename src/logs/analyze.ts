@@ -1,7 +1,7 @@
 import type { FindingStatus } from '../types.js';
 import { parseTimeZone, type TimeZoneSpec } from './clock.js';
 import { logCodeInfo } from './codes.js';
-import { cleanLine, isDumpLine, parseLine } from './parse.js';
+import { clean, isDumpLine, parseLine } from './parse.js';
 import { excerpt, redact } from './redact.js';
 import { isCorrelationLine, Sessions, type Session } from './sessions.js';
 import { classifyLine, classifyRow } from './signatures.js';
@@ -41,8 +41,7 @@ const CAP_REQUESTS = 2000;
 const CAP_DETAILS = 20;
 const CAP_PATHS = 10;
 const RID_LRU = 4096;
-const RECENT_IDS = 1024;
-const RECENT_LINES = 20;
+const RING = 8192;
 const SAMPLE_STORIES = 100;
 const SAMPLE_STORY_LINES = 200;
 const WANTED_STORY_LINES = 10_000;
@@ -89,11 +88,22 @@ export class LogAnalyzer {
   private dump = -1; // lines left in the current goroutine dump, -1 when none
   private readonly clusters = new Map<string, Acc>();
   private readonly timeline = new Map<number, TimelineBucket & { t: number }>();
-  private readonly statusCounts: Record<string, number> = {};
   private readonly sessions: Sessions;
-  private readonly ridKeys = new Map<string, Set<string>>();
-  private readonly recent = new Map<string, StoryLine[]>();
+  private ridKeys = new Map<string, string>();
+  private ridKeysOld = new Map<string, string>();
+  // The last RING lines that carried a request id: a request's story is taken from here when
+  // it becomes a cluster sample. Fixed-size arrays: no allocation per line.
+  private readonly ringRid: (string | undefined)[] = new Array(RING).fill(undefined);
+  private readonly ringText: string[] = new Array(RING).fill('');
+  private readonly ringFile: (string | undefined)[] = new Array(RING).fill(undefined);
+  private readonly ringN = new Float64Array(RING);
+  private readonly ringT = new Float64Array(RING);
+  private ringPos = 0;
   private readonly kept = new Map<string, StoryLine[]>();
+  private readonly cleanOut: { dockerTime?: number } = {};
+  private readonly statusClass = [0, 0, 0, 0, 0, 0];
+  private lastMinute = NaN;
+  private lastBucket: (TimelineBucket & { t: number }) | undefined;
 
   constructor(private readonly opts: AnalyzeOptions = {}) {
     this.tz = typeof opts.tz === 'object' ? opts.tz : parseTimeZone(opts.tz);
@@ -118,11 +128,14 @@ export class LogAnalyzer {
 
   private bucket(t: number): TimelineBucket {
     const m = Math.floor(t / 60_000) * 60_000;
+    if (m === this.lastMinute) return this.lastBucket!;
     let b = this.timeline.get(m);
     if (!b) {
       b = { t: m, minute: '', lines: 0, matched: 0, fail: 0, warn: 0, http5xx: 0 };
       this.timeline.set(m, b);
     }
+    this.lastMinute = m;
+    this.lastBucket = b;
     return b;
   }
 
@@ -130,7 +143,8 @@ export class LogAnalyzer {
   pushLine(raw: string, file?: string): void {
     this.n++;
     this.lines++;
-    const { text, dockerTime } = cleanLine(raw);
+    const text = clean(raw, this.cleanOut);
+    const dockerTime = this.cleanOut.dockerTime;
     let p: ParsedLine;
     if (this.dump >= 0) {
       const q = text.charCodeAt(0) === 91 ? parseLine(text, this.tz) : undefined;
@@ -163,20 +177,19 @@ export class LogAnalyzer {
     const b = t !== undefined ? this.bucket(t) : undefined;
     if (b) b.lines++;
     if (p.gin && !p.partial) {
-      const cls = `${Math.floor(p.gin.status / 100)}xx`;
-      this.statusCounts[cls] = (this.statusCounts[cls] ?? 0) + 1;
+      const cls = Math.floor(p.gin.status / 100);
+      if (cls >= 1 && cls <= 5) this.statusClass[cls]!++;
       if (b && p.gin.status >= 500) b.http5xx++;
     }
 
     const rid = p.requestId;
-    const storyLine: StoryLine | undefined = this.stories ? { line: this.n, file, time: t !== undefined ? new Date(t).toISOString() : null, text } : undefined;
     let session: Session | undefined;
     if (isCorrelationLine(p)) session = this.sessions.attach(p, this.n, { n: this.n, file, time: t, text });
     if (rid && p.kind === 'gin' && p.gin && !p.partial) {
       const claimed = this.sessions.claim(p.gin.method, p.gin.path);
       if (claimed) this.attribute(rid, claimed, t);
     }
-    if (rid && storyLine) this.remember(rid, storyLine);
+    if (rid && this.stories) this.remember(rid, this.n, file, t, text);
 
     const hits = classifyLine(p);
     if (hits.length === 0) {
@@ -186,7 +199,8 @@ export class LogAnalyzer {
     // Passthrough lines have no time: their hits are timed by the [GIN] line that claims them.
     const deferred = session !== undefined && own === undefined;
     if (b && !deferred) b.matched++;
-    const ex = excerpt(text);
+    let ex: string | undefined;
+    const example = () => (ex ??= excerpt(text));
     for (const h of hits) {
       if (session) {
         if (h.channel === undefined && session.channel !== undefined) h.channel = session.channel;
@@ -199,13 +213,13 @@ export class LogAnalyzer {
         this.merge(key, h); // same failure of the same request: widen the cluster, do not count the line twice
         continue;
       }
-      const status = this.count(key, h, deferred ? undefined : t, ex, rid);
-      if (session) session.hits.push({ key, status, n: this.n, carried: t, deferred });
+      const status = this.count(key, h, deferred ? undefined : t, example, rid);
+      if (session) this.sessions.addHit(session, { key, status, n: this.n, carried: t, deferred });
       if (b && !deferred) {
         if (status === 'fail') b.fail++;
         else if (status === 'warn') b.warn++;
       }
-      this.opts.onHit?.({ time: t, code: h.code, stage: logCodeInfo(h.code).stage, status, signature: h.signature, title: h.title, requestId: rid, text: ex });
+      this.opts.onHit?.({ time: t, code: h.code, stage: logCodeInfo(h.code).stage, status, signature: h.signature, title: h.title, requestId: rid, text: example() });
     }
   }
 
@@ -253,7 +267,7 @@ export class LogAnalyzer {
     if (r.requestPath) parts.push(`path=${r.requestPath}`);
     const text = `${parts.join(' ')} | ${r.content}`;
     const rid = r.requestId || undefined;
-    if (rid && this.stories) this.remember(rid, { line: this.n, time: new Date(t).toISOString(), text });
+    if (rid && this.stories) this.remember(rid, this.n, undefined, t, text);
     const hits = classifyRow(r);
     if (hits.length === 0) {
       if (r.type === 5) this.unknown++;
@@ -263,7 +277,7 @@ export class LogAnalyzer {
     const ex = excerpt(text);
     for (const h of hits) {
       const key = `${h.signature}|${h.code}`;
-      const status = this.count(key, h, t, ex, rid);
+      const status = this.count(key, h, t, () => ex, rid);
       if (status === 'fail') b.fail++;
       else if (status === 'warn') b.warn++;
       this.opts.onHit?.({ time: t, code: h.code, stage: logCodeInfo(h.code).stage, status, signature: h.signature, title: h.title, requestId: rid, text: ex });
@@ -272,14 +286,22 @@ export class LogAnalyzer {
 
   /** One request id, one code: a request's several lines about the same failure count once. */
   private seenForRequest(rid: string, code: string): boolean {
-    let set = this.ridKeys.get(rid);
-    if (set?.has(code)) return true;
-    if (!set) {
-      set = new Set();
-      this.ridKeys.set(rid, set);
-      if (this.ridKeys.size > RID_LRU) this.ridKeys.delete(this.ridKeys.keys().next().value!);
+    // Two generations instead of an LRU: O(1) without iterating a Map that has seen many deletions.
+    let seen = this.ridKeys.get(rid);
+    if (seen === undefined) {
+      seen = this.ridKeysOld.get(rid);
+      if (seen !== undefined) this.ridKeys.set(rid, seen);
     }
-    set.add(code);
+    if (seen === undefined) {
+      this.ridKeys.set(rid, code);
+      if (this.ridKeys.size >= RID_LRU / 2) {
+        this.ridKeysOld = this.ridKeys;
+        this.ridKeys = new Map();
+      }
+      return false;
+    }
+    if (seen === code || seen.split(' ').includes(code)) return true;
+    this.ridKeys.set(rid, `${seen} ${code}`);
     return false;
   }
 
@@ -291,7 +313,7 @@ export class LogAnalyzer {
     addCapped(c.groups, h.group, CAP_SET);
   }
 
-  private count(key: string, h: Hit, t: number | undefined, example: string, rid: string | undefined): FindingStatus {
+  private count(key: string, h: Hit, t: number | undefined, example: () => string, rid: string | undefined): FindingStatus {
     const status = h.status ?? logCodeInfo(h.code).status;
     let c = this.clusters.get(key);
     if (!c) {
@@ -306,7 +328,7 @@ export class LogAnalyzer {
         groups: new Set(),
         requestIds: [],
         requests: new Set(),
-        example,
+        example: example(),
         paths: new Set(),
         details: new Map(),
       };
@@ -323,8 +345,10 @@ export class LogAnalyzer {
     addCapped(c.groups, h.group, CAP_SET);
     addCapped(c.paths, h.path, CAP_PATHS);
     if (h.detail !== undefined) {
-      const d = redact(h.detail);
-      if (c.details.has(d)) c.details.set(d, c.details.get(d)! + 1);
+      // Raw text as the key (redacted once, on output).
+      const d = h.detail;
+      const n = c.details.get(d);
+      if (n !== undefined) c.details.set(d, n + 1);
       else if (c.details.size < CAP_DETAILS) c.details.set(d, 1);
     }
     if (rid) this.addRequest(c, rid);
@@ -348,38 +372,38 @@ export class LogAnalyzer {
       this.addRequest(c, rid);
       this.seenForRequest(rid, c.code);
     }
-    if (!this.stories || s.lines.length === 0) return;
-    this.remember(rid, ...s.lines.map((l) => ({ line: l.n, file: l.file, time: l.time !== undefined ? new Date(l.time).toISOString() : null, text: l.text })));
+    if (!this.stories) return;
+    for (const l of s.lines) this.remember(rid, l.n, l.file, l.time, l.text);
   }
 
-  private remember(rid: string, ...lines: StoryLine[]): void {
-    const kept = this.kept.get(rid);
+  private remember(rid: string, n: number, file: string | undefined, t: number | undefined, text: string): void {
+    const kept = this.kept.get(rid) ?? (this.wanted(rid) ? this.keep(rid) : undefined);
     if (kept) {
-      const cap = this.wanted(rid) ? WANTED_STORY_LINES : SAMPLE_STORY_LINES;
-      for (const l of lines) if (kept.length < cap) kept.push(l);
+      if (kept.length < (this.wanted(rid) ? WANTED_STORY_LINES : SAMPLE_STORY_LINES)) kept.push(storyLine(n, file, t, text));
       return;
     }
-    if (this.wanted(rid)) {
-      this.keep(rid)!.push(...lines);
-      return;
-    }
-    let r = this.recent.get(rid);
-    if (!r) {
-      r = [];
-      this.recent.set(rid, r);
-      if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.keys().next().value!);
-    }
-    for (const l of lines) if (r.length < RECENT_LINES) r.push(l);
+    const i = this.ringPos;
+    this.ringRid[i] = rid;
+    this.ringText[i] = text;
+    this.ringFile[i] = file;
+    this.ringN[i] = n;
+    this.ringT[i] = t ?? NaN;
+    this.ringPos = (i + 1) % RING;
   }
 
-  /** Start keeping a request's story (promoting what was seen recently). */
+  /** Start keeping a request's story, with its lines still in the ring. */
   private keep(rid: string): StoryLine[] | undefined {
     if (!this.stories) return undefined;
     let k = this.kept.get(rid);
     if (k) return k;
     if (!this.wanted(rid) && this.kept.size >= SAMPLE_STORIES + (this.opts.requestIds?.length ?? 0) * 10) return undefined;
-    k = this.recent.get(rid) ?? [];
-    this.recent.delete(rid);
+    k = [];
+    for (let i = 0; i < RING; i++) {
+      if (this.ringRid[i] !== rid) continue;
+      k.push(storyLine(this.ringN[i]!, this.ringFile[i], Number.isNaN(this.ringT[i]) ? undefined : this.ringT[i], this.ringText[i]!));
+      this.ringRid[i] = undefined;
+    }
+    k.sort((a, b) => a.line - b.line);
     this.kept.set(rid, k);
     return k;
   }
@@ -404,7 +428,7 @@ export class LogAnalyzer {
         example: c.example,
         requests: c.requests.size,
         paths: [...c.paths],
-        details: [...c.details].map(([text, count]) => ({ text, count })).sort((a, b) => b.count - a.count),
+        details: [...c.details].map(([text, count]) => ({ text: redact(text), count })).sort((a, b) => b.count - a.count),
       }))
       .sort((a, b) => RANK[a.status] - RANK[b.status] || b.count - a.count || a.code.localeCompare(b.code));
     const stories: Record<string, StoryLine[]> = {};
@@ -424,12 +448,19 @@ export class LogAnalyzer {
         .sort((a, b) => a.t - b.t)
         .map(({ t, ...rest }) => ({ ...rest, minute: new Date(t).toISOString() })),
       stories,
-      statusCounts: { ...this.statusCounts },
+      statusCounts: Object.fromEntries(this.statusClass.map((n, i) => [`${i}xx`, n]).filter(([, n]) => (n as number) > 0)),
       firstTime: iso(this.firstTime),
       lastTime: iso(this.maxTime),
     };
   }
 }
+
+const storyLine = (n: number, file: string | undefined, t: number | undefined, text: string): StoryLine => ({
+  line: n,
+  file,
+  time: t !== undefined ? new Date(t).toISOString() : null,
+  text,
+});
 
 function isAsync<T>(x: AsyncIterable<T> | Iterable<T>): x is AsyncIterable<T> {
   return typeof (x as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';

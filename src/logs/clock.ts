@@ -18,6 +18,19 @@ const d2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt
  * Returns undefined for anything that is not such a timestamp.
  */
 export function relayTime(s: string, at: number, gapLen: 1 | 3, tz: TimeZoneSpec): number | undefined {
+  // Neighbouring lines share their second: remember the last answer (Date construction is the cost).
+  const key = s.substr(at, gapLen === 3 ? 21 : 19);
+  if (key === cache.key && tz === cache.tz) return cache.value;
+  const value = computeTime(s, at, gapLen, tz);
+  cache.key = key;
+  cache.tz = tz;
+  cache.value = value;
+  return value;
+}
+
+const cache: { key: string; tz: TimeZoneSpec | undefined; value: number | undefined } = { key: '', tz: undefined, value: undefined };
+
+function computeTime(s: string, at: number, gapLen: 1 | 3, tz: TimeZoneSpec): number | undefined {
   const y = d2(s, at) * 100 + d2(s, at + 2);
   const mo = d2(s, at + 5);
   const d = d2(s, at + 8);
@@ -40,21 +53,34 @@ export function formatClock(ms: number, tz: TimeZoneSpec): string {
   return `${get[0]}-${p(get[1]!)}-${p(get[2]!)} ${p(get[3]!)}:${p(get[4]!)}:${p(get[5]!)}`;
 }
 
-const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ns: 1e-6 };
-
 /** Go's time.Duration text (`657.458µs`, `1m0.19s`, `2h3m4.5s`) in ms; undefined when malformed. */
 export function parseGoDuration(text: string): number | undefined {
+  // Hand-rolled: this runs on every access-log line.
   const s = text.trim();
-  if (s === '0' || s === '0s') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|μs|ns)/gy;
+  const len = s.length;
+  if (len === 0) return undefined;
+  if (s === '0') return 0;
   let total = 0;
-  let pos = 0;
-  let m: RegExpExecArray | null;
-  while (pos < s.length && (m = re.exec(s))) {
-    total += Number(m[1]) * UNITS[m[2]!]!;
-    pos = re.lastIndex;
+  let i = 0;
+  while (i < len) {
+    const start = i;
+    let c = s.charCodeAt(i);
+    while ((c >= 48 && c <= 57) || c === 46) c = s.charCodeAt(++i);
+    if (i === start) return undefined;
+    const num = Number(s.slice(start, i));
+    if (Number.isNaN(num)) return undefined;
+    let unit: number;
+    if (c === 104) (unit = 3_600_000), i++; // h
+    else if (c === 109) {
+      if (s.charCodeAt(i + 1) === 115) (unit = 1), (i += 2); // ms
+      else (unit = 60_000), i++; // m
+    } else if (c === 115) (unit = 1000), i++; // s
+    else if ((c === 117 || c === 0xb5 || c === 0x3bc) && s.charCodeAt(i + 1) === 115) (unit = 1e-3), (i += 2); // us, µs, μs
+    else if (c === 110 && s.charCodeAt(i + 1) === 115) (unit = 1e-6), (i += 2); // ns
+    else return undefined;
+    total += num * unit;
   }
-  return pos === s.length && pos > 0 ? total : undefined;
+  return total;
 }
 
 /** `1h`, `30m`, `2d`, `45s`, `1w` ago, or an ISO date: epoch ms. */

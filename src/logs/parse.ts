@@ -11,17 +11,24 @@ const COMPOSE = /^[A-Za-z0-9][\w.-]*\s*\| /;
 
 /** Strip colours, CR, BOM and container prefixes; returns the text and a container timestamp when present. */
 export function cleanLine(raw: string): { text: string; dockerTime?: number } {
+  const out: { dockerTime?: number } = {};
+  const text = clean(raw, out);
+  return out.dockerTime === undefined ? { text } : { text, dockerTime: out.dockerTime };
+}
+
+/** cleanLine without allocating a result: the container timestamp goes to `out` (reset each call). */
+export function clean(raw: string, out: { dockerTime?: number }): string {
+  out.dockerTime = undefined;
   let s = raw;
   if (s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
   if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-  if (s.includes('\x1b')) s = s.replace(ANSI, '');
-  let dockerTime: number | undefined;
+  if (s.indexOf('\x1b') >= 0) s = s.replace(ANSI, '');
   const c0 = s.charCodeAt(0);
   if (c0 !== 91 /* [ */ && s.length > 0) {
     if (c0 >= 48 && c0 <= 57) {
       const m = DOCKER_TS.exec(s);
       if (m) {
-        dockerTime = Date.parse(m[0].trim());
+        out.dockerTime = Date.parse(m[0].trim());
         s = s.slice(m[0].length);
       }
     }
@@ -30,7 +37,7 @@ export function cleanLine(raw: string): { text: string; dockerTime?: number } {
       if (m) s = s.slice(m[0].length);
     }
   }
-  return { text: s, dockerTime };
+  return s;
 }
 
 const LEVEL_RE = /^\[(INFO|WARN|ERR|ERROR|DEBUG|SYS|FATAL)\] (\d{4}\/\d\d\/\d\d - \d\d:\d\d:\d\d)(?: \| ?| ?$)/;
@@ -109,9 +116,17 @@ const isStatus = (f: string | undefined) => f !== undefined && f.length === 3 &&
 
 /** `[GIN] …` in the NA-0.9.x/BF/one-api, NA-main and gin-default layouts; padding allowed. */
 function parseGin(s: string, tz: TimeZoneSpec): ParsedLine {
-  const parts = s.slice(6).split('|');
-  for (let i = 0; i < parts.length; i++) parts[i] = parts[i]!.trim();
-  const out: ParsedLine = { kind: 'gin', message: s.slice(6), time: relayTime(parts[0] ?? '', 0, 3, tz) };
+  // Split on '|' by hand (up to 7 fields, the last keeps any further '|'): this is the hottest line kind.
+  const parts: string[] = [];
+  let from = 6;
+  for (let k = 0; k < 6; k++) {
+    const bar = s.indexOf('|', from);
+    if (bar < 0) break;
+    parts.push(s.slice(from, bar).trim());
+    from = bar + 1;
+  }
+  parts.push(s.slice(from).trim());
+  const out: ParsedLine = { kind: 'gin', message: s.slice(6), time: relayTime(parts[0]!, 0, 3, tz) };
   let rid: string | undefined;
   let scope: string | undefined;
   let at: number;
@@ -132,7 +147,8 @@ function parseGin(s: string, tz: TimeZoneSpec): ParsedLine {
   if (rid) out.requestId = rid;
   const latencyText = parts[at + 1] ?? '';
   const latencyMs = parseGoDuration(latencyText);
-  const ip = (parts[at + 2] ?? '').replace(/^client_ip=/, '');
+  let ip = parts[at + 2] ?? '';
+  if (ip.startsWith('client_ip=')) ip = ip.slice(10);
   const mp = parts.slice(at + 3).join('|').trim();
   const sp = mp.indexOf(' ');
   const status = Number(parts[at]);

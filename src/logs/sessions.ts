@@ -46,10 +46,8 @@ const MAX_SESSIONS = 256;
 const MAX_LINES = 64;
 const MAX_AGE_LINES = 20_000;
 
-const field = (msg: string, name: string): string | undefined => {
-  const m = new RegExp(`\\b${name}=([^,\\s]*)`).exec(msg);
-  return m ? m[1] : undefined;
-};
+const FIELDS: Record<string, RegExp> = { group: /\bgroup=([^,\s]*)/, model: /\bmodel=([^,\s]*)/, path: /\bpath=([^,\s]*)/ };
+const field = (msg: string, name: 'group' | 'model' | 'path'): string | undefined => FIELDS[name]!.exec(msg)?.[1];
 
 function urlPath(u: string): string | undefined {
   try {
@@ -59,9 +57,6 @@ function urlPath(u: string): string | undefined {
   }
 }
 
-const samePath = (s: Session, path: string) =>
-  s.path === path || s.altPath === path || (s.targetPath !== undefined && (s.targetPath === path || s.targetPath.endsWith(path)));
-
 /** Is this a line that only correlation can tie to a request? */
 export function isCorrelationLine(p: ParsedLine): boolean {
   if (p.requestId || !p.tag) return false;
@@ -69,8 +64,17 @@ export function isCorrelationLine(p: ParsedLine): boolean {
   return t.includes('Bltcy') || t === 'Distributor' || t === 'CacheRetry' || t === 'CacheFallback' || t === 'DEBUG RelayTask' || t.startsWith('DEBUG Kling');
 }
 
+// How far back a line looks for its request: order-based correlation cannot tell more concurrent
+// requests apart anyway, and a bounded scan keeps every line O(1).
+const SCAN_DEPTH = 64;
+const MAX_HITS = 256;
+
 export class Sessions {
   private list: Session[] = [];
+  /** path, altPath and targetPath → sessions, for the [GIN] line's lookup. */
+  private readonly byPath = new Map<string, Session[]>();
+  /** Sessions whose target path carries a base_url path prefix: matched by suffix. */
+  private suffixed: Session[] = [];
 
   constructor(
     private readonly keepLines: boolean,
@@ -81,17 +85,64 @@ export class Sessions {
     return this.list.length;
   }
 
+  private index(s: Session, key: string | undefined): void {
+    if (!key) return;
+    const l = this.byPath.get(key);
+    if (!l) this.byPath.set(key, [s]);
+    else if (!l.includes(s)) l.push(s);
+  }
+
+  private unindex(s: Session): void {
+    this.unkey(s, s.path);
+    this.unkey(s, s.altPath);
+    this.unkey(s, s.targetPath);
+    if (this.suffixed.length) this.suffixed = this.suffixed.filter((x) => x !== s);
+  }
+
+  private unkey(s: Session, key: string | undefined): void {
+    if (!key) return;
+    const l = this.byPath.get(key);
+    if (!l) return;
+    const i = l.indexOf(s);
+    if (i >= 0) l.splice(i, 1);
+    if (l.length === 0) this.byPath.delete(key);
+  }
+
+  private set(s: Session, f: Partial<Pick<Session, 'path' | 'altPath' | 'targetPath' | 'method' | 'group' | 'model' | 'distributed' | 'bltcy'>>): void {
+    Object.assign(s, f);
+    this.index(s, f.path);
+    this.index(s, f.altPath);
+    if (f.targetPath) {
+      this.index(s, f.targetPath);
+      if (f.targetPath !== s.path && f.targetPath !== s.altPath) this.suffixed.push(s);
+    }
+  }
+
+  private drop(s: Session): void {
+    this.unindex(s);
+    this.onDrop(s);
+  }
+
   private open(n: number, init: Partial<Session> = {}): Session {
-    const s: Session = { opened: n, lines: [], hits: [], ...init };
+    const { path, altPath, targetPath, ...rest } = init;
+    const s: Session = { opened: n, lines: [], hits: [], ...rest };
+    this.set(s, { path, altPath, targetPath });
     this.list.push(s);
-    if (this.list.length > MAX_SESSIONS) this.onDrop(this.list.shift()!);
-    while (this.list.length > 0 && this.list[0]!.opened < n - MAX_AGE_LINES) this.onDrop(this.list.shift()!);
+    if (this.list.length > MAX_SESSIONS) this.drop(this.list.shift()!);
+    while (this.list.length > 0 && this.list[0]!.opened < n - MAX_AGE_LINES) this.drop(this.list.shift()!);
     return s;
   }
 
   private newest(pred: (s: Session) => boolean): Session | undefined {
-    for (let i = this.list.length - 1; i >= 0; i--) if (pred(this.list[i]!)) return this.list[i];
+    const stop = Math.max(0, this.list.length - SCAN_DEPTH);
+    for (let i = this.list.length - 1; i >= stop; i--) if (pred(this.list[i]!)) return this.list[i];
     return undefined;
+  }
+
+  /** Record a hit of one of the session's lines (bounded). */
+  addHit(s: Session, h: SessionHit): void {
+    if (s.hits.length < MAX_HITS) s.hits.push(h);
+    else this.onDrop({ ...s, hits: [h] }); // too many to keep: time it now
   }
 
   /** Put a correlation line into its session; returns that session. */
@@ -103,7 +154,7 @@ export class Sessions {
 
   private place(p: ParsedLine, n: number): Session {
     const tag = p.tag!;
-    const msg = p.message.replace(/^\[[^\]]+\] ?/, '');
+    const msg = p.message.charCodeAt(0) === 91 ? p.message.slice(p.message.indexOf(']') + 1).trimStart() : p.message;
     let m: RegExpExecArray | null;
     if (tag === 'Distributor') {
       const group = field(msg, 'group');
@@ -112,7 +163,7 @@ export class Sessions {
         const path = field(msg, 'path');
         const conv = this.newest((s) => s.converter === true && !s.distributed && s.opened > n - 50);
         if (conv) {
-          Object.assign(conv, { altPath: path, group, model, distributed: true });
+          this.set(conv, { altPath: path, group, model, distributed: true });
           return conv;
         }
         return this.open(n, { path, group, model, distributed: true });
@@ -155,7 +206,7 @@ export class Sessions {
         this.newest((x) => x.targetPath === undefined && ((x.path !== undefined && up.endsWith(x.path)) || (x.altPath !== undefined && up.endsWith(x.altPath)))) ??
         this.newest((x) => x.targetPath === undefined && x.bltcy === true && x.path === undefined) ??
         this.open(n);
-      Object.assign(s, { targetPath: up, method: s.method ?? m[1], bltcy: true });
+      this.set(s, { targetPath: up, method: s.method ?? m[1], bltcy: true });
       return s;
     }
     const url = /\burl=(\S+?),?(?:\s|$)/.exec(msg)?.[1] ?? /\bPath: (\S+?),/.exec(msg)?.[1];
@@ -178,14 +229,16 @@ export class Sessions {
 
   /** The oldest open session of a request that completed with this method and path. */
   claim(method: string, path: string): Session | undefined {
-    const p = path.split('?')[0]!;
-    for (let i = 0; i < this.list.length; i++) {
-      const s = this.list[i]!;
-      if (samePath(s, p) && (s.method === undefined || s.method === method)) {
-        this.list.splice(i, 1);
-        return s;
-      }
-    }
-    return undefined;
+    const q = path.indexOf('?');
+    const p = q < 0 ? path : path.slice(0, q);
+    if (this.list.length === 0) return undefined;
+    const ok = (s: Session) => s.method === undefined || s.method === method;
+    let found = this.byPath.get(p)?.find(ok);
+    if (!found && this.suffixed.length) found = this.suffixed.find((s) => s.targetPath!.endsWith(p) && ok(s));
+    if (!found) return undefined;
+    const i = this.list.indexOf(found);
+    if (i >= 0) this.list.splice(i, 1);
+    this.unindex(found);
+    return found;
   }
 }

@@ -189,7 +189,7 @@ describe.skipIf(!builtCliExists())('relay-doctor logs', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     const waitFor = async (re: RegExp, what: () => string) => {
-      for (let i = 0; i < 100 && !re.test(what()); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 300 && !re.test(what()); i++) await new Promise((r) => setTimeout(r, 100));
       expect(what()).toMatch(re);
     };
     await waitFor(/Following/, () => err);

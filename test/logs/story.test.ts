@@ -87,9 +87,9 @@ describe('constant memory', () => {
       a.pushLine(`[DEBUG Bltcy] Method: POST, targetURL: https://l.example/runway/${i}, bodyLen: 1`);
       a.pushLine(`[GIN] 2025/11/17 - 14:00:${s} | ${rid} | 502 |    1.0s |  203.0.113.7 |    POST /v1/chat/completions`);
     }
-    const inner = a as unknown as { recent: Map<string, unknown>; ridKeys: Map<string, unknown>; kept: Map<string, unknown>; sessions: { size: number } };
-    expect(inner.recent.size).toBeLessThanOrEqual(1024);
-    expect(inner.ridKeys.size).toBeLessThanOrEqual(4096);
+    const inner = a as unknown as { ringText: string[]; ridKeys: Map<string, unknown>; kept: Map<string, unknown>; sessions: { size: number } };
+    expect(inner.ringText.length).toBe(8192);
+    expect(inner.ridKeys.size).toBeLessThanOrEqual(2048);
     expect(inner.kept.size).toBeLessThanOrEqual(100);
     expect(inner.sessions.size).toBeLessThanOrEqual(256);
     const r = a.result();
