@@ -81,7 +81,7 @@ export async function assertWritable(db: Db, needs: { table: string; kinds: Writ
               ? `UPDATE ${t} SET ${c} = ${c} WHERE 1 = 0`
               : kind === 'delete'
                 ? `DELETE FROM ${t} WHERE 1 = 0`
-                : `INSERT INTO ${t} (${c}) SELECT ${c} FROM ${t} WHERE 1 = 0`;
+                : `INSERT INTO ${t} SELECT * FROM ${t} WHERE 1 = 0`; // every column: MySQL's strict mode checks defaults even for no row
           try {
             await tx.query(sql);
           } catch (err) {
