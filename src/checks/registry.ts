@@ -4,6 +4,7 @@ import { dbSpeed } from './environment/db-speed.js';
 import { dsnRules } from './environment/dsn.js';
 import { optionJson } from './environment/option-json.js';
 import { redisHealth } from './environment/redis.js';
+import { schemaBehind } from './environment/schema-behind.js';
 import { mediaUrls } from './route/media-urls.js';
 import { modelResolve } from './route/model-resolve.js';
 import { routeMatch } from './route/route-match.js';
@@ -45,6 +46,7 @@ export const CHECKS: readonly Check[] = [
   redisHealth,
   cacheMode,
   optionJson,
+  schemaBehind,
   // route
   routeMatch,
   modelResolve,
