@@ -66,6 +66,14 @@ export function probesOf(doc: DiagnoseDocument): ProbeView[] {
   const out: ProbeView[] = [];
   for (const f of doc.findings) {
     if (f.stage !== 'upstream') continue;
+    // A finding may carry its probes as a list (e.g. "the upstream answers fine").
+    if (Array.isArray(f.evidence?.probes)) {
+      for (const p of f.evidence.probes as unknown[]) {
+        const v = probeOf(p);
+        if (v && !out.some((o) => o.channelId === v.channelId && o.keyIndex === v.keyIndex && JSON.stringify(o.phases) === JSON.stringify(v.phases))) out.push({ ...v, codes: [f.code] });
+      }
+      continue;
+    }
     const phases = phasesOf(f.evidence?.phases);
     if (!phases) continue;
     const channelId = optNum(f.subject?.channelId) ?? optNum(f.evidence?.channelId);
@@ -75,7 +83,7 @@ export function probesOf(doc: DiagnoseDocument): ProbeView[] {
       prev.codes.push(f.code);
       continue;
     }
-    out.push({ channelId, url: optStr(f.evidence?.url), status: optNum(f.evidence?.status), bodyKind: optStr(f.evidence?.bodyKind), phases, codes: [f.code] });
+    out.push({ channelId, keyIndex: optNum(f.subject?.keyIndex), url: optStr(f.evidence?.url), status: optNum(f.evidence?.status), bodyKind: optStr(f.evidence?.bodyKind), phases, codes: [f.code] });
   }
   return out;
 }

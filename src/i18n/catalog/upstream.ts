@@ -25,7 +25,17 @@ export const upstream: Catalogue = {
     '连接已建立，但在交换过程中被关闭（unexpected EOF，或在上传、读取响应体时被重置）',
     '检查上游或中间代理的超时和请求体大小限制；确认重试是否成功。',
   ),
-  UPSTREAM_TLS_FAILED: entry('TLS 握手失败（证书无效、过期、主机名不符或握手超时）', '更新上游证书，或把 base_url 改为证书匹配的主机名。'),
+  UPSTREAM_TLS_FAILED: {
+    ...entry('TLS 握手失败（证书无效、过期、主机名不符或握手超时）', '更新上游证书，或把 base_url 改为证书匹配的主机名。'),
+    message: (f) => {
+      const id = num(f, 'channelId');
+      const tls = f.evidence?.tls as { daysLeft?: unknown; validTo?: unknown } | undefined;
+      if (id !== undefined && f.status === 'warn' && typeof tls?.daysLeft === 'number') {
+        return `渠道 #${id}：上游证书将在 ${tls.daysLeft} 天后过期${typeof tls.validTo === 'string' ? `（${tls.validTo.slice(0, 10)}）` : ''}：到期后中继的请求都会失败`;
+      }
+      return probeMessage('TLS 握手失败（证书无效、过期、主机名不符或握手超时）')(f);
+    },
+  },
   UPSTREAM_TIMEOUT: entry('在探测超时内没有收到响应头', '检查上游的负载；透传等待响应头最多 60 秒，超过即返回 500。'),
   UPSTREAM_SLOW: entry('首字节时间接近中继自身的响应头超时（透传为 60 秒）', '联系上游的运营者，或换用更快的上游；超过限制的请求会以 500 失败。'),
   UPSTREAM_5XX: entry('上游本身返回 5xx：故障在上游，不在中继', '把上游的响应（状态码和响应体）交给上游的运营者；中继这边无需修改。'),
@@ -37,6 +47,20 @@ export const upstream: Catalogue = {
   UPSTREAM_REJECTED_REQUEST: entry('上游对请求体返回 4xx（校验、参数或余额）', '按上游返回的错误修正请求参数，或给上游账户充值。'),
   UPSTREAM_REDIRECT: entry('上游返回重定向', '把 base_url 改成重定向的目标地址。'),
   UPSTREAM_PROTOCOL_ERROR: entry('上游的回答不是合法的 HTTP（协议错误）', '检查 base_url 的协议和端口（例如把 http 发到了 https 端口），以及中间代理。'),
-  UPSTREAM_HEALTHY: entry('上游对探测正常作答', '上游正常：如果仍然失败，问题在中继这一侧。'),
+  UPSTREAM_HEALTHY: {
+    title: '上游对探测正常作答：请求失败的原因在中继这一侧',
+    message: (f) => {
+      const chs = f.subject?.channelIds;
+      const probes = f.evidence?.probes;
+      if (!Array.isArray(chs) || !chs.length || !Array.isArray(probes)) return undefined;
+      const parts = probes.map((p) => {
+        const o = (p ?? {}) as { channelId?: unknown; status?: unknown; phases?: { totalMs?: unknown } };
+        const total = typeof o.phases?.totalMs === 'number' ? `，${Math.round(o.phases.totalMs)} ms` : '';
+        return `#${String(o.channelId)} ${typeof o.status === 'number' ? o.status : '–'}${total}`;
+      });
+      return `渠道 ${chs.map((c) => `#${String(c)}`).join('、')} 的上游用渠道密钥正常作答（${parts.join('；')}）：这个请求的失败来自中继，而不是上游（这些探测是只读的；probe-upstream --live 会发送真实请求）`;
+    },
+    remedy: () => '查看流程图中上游之前的各个阶段（中继一侧），或把真实请求直接发给上游对比。',
+  },
   UPSTREAM_PROBE_SKIPPED: entry('没有探测上游', '去掉 --offline，或运行 relay-doctor probe-upstream。'),
 };
