@@ -11,7 +11,10 @@ import { fileLines, followFile } from '../logs/input.js';
 import { redact } from '../logs/redact.js';
 import { logsDocument, renderEvent, renderStory, renderText, type RenderOptions } from '../logs/render.js';
 import { detectLogsTable, LogsTableError, readLogsTable } from '../logs/table.js';
-import type { LogAnalysis } from '../logs/types.js';
+import type { LogAnalysis, LogRow } from '../logs/types.js';
+
+// How the analyser writes a logs-table row into a story.
+const ROW_LINE = /^logs #\d+ type=\d+/;
 import { RunError, UsageError, type Finding } from '../types.js';
 import { addCommonOptions } from './options.js';
 
@@ -149,15 +152,17 @@ export async function runLogs(files: string[], opts: LogsOptions): Promise<void>
 
   let dbSource: string | undefined;
   let truncated = false;
+  const storyRows: LogRow[] = [];
   if (opts.db) {
-    const r = await readTable(opts, { since: since!, until: until ?? now + 1000, types, limit }, analyzer, warn, json);
+    const keep = requestIds ? (row: LogRow) => row.requestId?.startsWith(requestIds[0]!) && storyRows.length < 10_000 && storyRows.push(row) : undefined;
+    const r = await readTable(opts, { since: since!, until: until ?? now + 1000, types, limit }, analyzer, warn, json, keep);
     dbSource = r.source;
     truncated = r.truncated;
   }
 
   const version = await toolVersion();
   let result = analyzer.result();
-  if (requestIds) result = await storyAnalysis(result, tz);
+  if (requestIds) result = storyAnalysis(result, tz, storyRows);
   const failed = result.clusters.some((c) => c.status === 'fail');
   const source = { files: files.map((f) => (f === '-' ? 'stdin' : f)), db: dbSource ?? null, since: since !== undefined ? new Date(since).toISOString() : null, until: until !== undefined ? new Date(until).toISOString() : null };
   if (json) {
@@ -177,9 +182,11 @@ export async function runLogs(files: string[], opts: LogsOptions): Promise<void>
 }
 
 /** With --request-id, the clusters are those of that request's own lines. */
-async function storyAnalysis(all: LogAnalysis, tz: TimeZoneSpec): Promise<LogAnalysis> {
+function storyAnalysis(all: LogAnalysis, tz: TimeZoneSpec, rows: LogRow[]): LogAnalysis {
   const one = new LogAnalyzer({ tz, sampleStories: false });
-  for (const lines of Object.values(all.stories)) for (const l of lines) one.pushLine(l.text, l.file);
+  // Story lines of logs-table rows are re-fed as rows, the others as log lines.
+  for (const lines of Object.values(all.stories)) for (const l of lines) if (!ROW_LINE.test(l.text)) one.pushLine(l.text, l.file);
+  for (const r of rows) one.pushRow(r);
   const r = one.result();
   return { ...r, lines: all.lines, unknownLines: all.unknownLines, partialLines: all.partialLines, skippedLines: all.skippedLines, rows: all.rows, stories: all.stories };
 }
@@ -190,6 +197,7 @@ async function readTable(
   analyzer: LogAnalyzer,
   warn: (m: string) => void,
   json: boolean,
+  onRow?: (row: LogRow) => void,
 ): Promise<{ source: string; truncated: boolean }> {
   const ctx = buildContext({ common: opts });
   if (ctx.env.values.LOG_SQL_DSN && !ctx.logDb) warn('LOG_SQL_DSN is set but cannot be parsed; reading the logs table of the main database');
@@ -216,6 +224,7 @@ async function readTable(
     const rows = readLogsTable(db, info, { since: Math.floor(window.since / 1000), until: Math.ceil(window.until / 1000), types: window.types, limit: window.limit });
     for await (const row of rows) {
       analyzer.pushRow(row);
+      onRow?.(row);
       read++;
     }
   } catch (err) {

@@ -176,6 +176,14 @@ describe.skipIf(!builtCliExists())('relay-doctor logs', () => {
       expect(doc.clusters).toHaveLength(1);
       expect(doc.clusters[0]).toMatchObject({ code: 'UPSTREAM_AUTH_REJECTED', channels: [6], requestIds: ['20251117140140000000001deadbeefAbCdEfGh'] });
     });
+
+    it('--request-id finds NA-main error rows by their request_id', async () => {
+      const r = await runCli(['logs', '--db', '--dsn', fresh.dsn, '--since', '2025-11-17T13:00:00Z', '--until', '2025-11-17T15:00:00Z', '--json', '--request-id', '20251117140140000']);
+      const doc = r.json();
+      expect(Object.keys(doc.stories)).toEqual(['20251117140140000000001deadbeefAbCdEfGh']);
+      expect(doc.stories['20251117140140000000001deadbeefAbCdEfGh'][0].text).toMatch(/^logs #1 type=5 channel=6/);
+      expect(doc.clusters.map((c: any) => c.code)).toEqual(['UPSTREAM_AUTH_REJECTED']);
+    });
   });
 
   it('-f follows a growing file, prints failures as they arrive, and summarises on SIGINT', async () => {
