@@ -24,6 +24,7 @@ async function registrars(): Promise<Registrar[]> {
     import('./commands/fix-abilities.js'),
     import('./commands/logs.js'),
     import('./commands/probe-upstream.js'),
+    import('./commands/demo.js'),
   ]);
   return mods.map((m) => m.register);
 }
