@@ -1,4 +1,4 @@
-import type { Db } from '../db/types.js';
+import type { Db, Row } from '../db/types.js';
 import { has } from '../data/schema.js';
 import { int, isSet, num, str } from '../data/normalize.js';
 import type { Snapshot } from '../diagnose/facts.js';
@@ -231,15 +231,24 @@ async function ownerSideEffects(db: Db, snap: Snapshot, users: Map<number, { aft
   const q = db.dialect.q;
   const live = has(snap.schema, 'tokens', 'deleted_at') ? ' AND deleted_at IS NULL' : '';
   const hurt: string[] = [];
+  const check = (r: Row) => {
+    const id = int(r.id);
+    if (changing.has(id)) return;
+    const g = str(r.g);
+    const eff = usingGroup({ group: g }, { group: users.get(int(r.user_id))!.after }, snap.options, snap.product.build, snap.product.family);
+    if (eff.refused) hurt.push(`#${id} (${JSON.stringify(g ?? '')})`);
+  };
   for (const ids of chunks([...users.keys()], 500)) {
-    const rows = await db.query(`SELECT id, user_id, ${q('group')} AS g FROM tokens WHERE user_id IN (${marks(ids.length)}) AND status = 1${live} AND ${q('group')} <> ''`, ids);
-    for (const r of rows) {
-      const id = int(r.id);
-      if (changing.has(id)) continue;
-      const g = str(r.g);
-      const after = users.get(int(r.user_id))!.after;
-      const eff = usingGroup({ group: g }, { group: after }, snap.options, snap.product.build, snap.product.family);
-      if (eff.refused) hurt.push(`#${id} (${JSON.stringify(g ?? "")})`);
+    // Keyset pages: an owner may have any number of tokens.
+    let last = -1;
+    for (;;) {
+      const rows = await db.query(
+        `SELECT id, user_id, ${q('group')} AS g FROM tokens WHERE id > ? AND user_id IN (${marks(ids.length)}) AND status = 1${live} AND ${q('group')} <> '' ORDER BY id LIMIT 1000`,
+        [last, ...ids],
+      );
+      rows.forEach(check);
+      if (rows.length < 1000) break;
+      last = int(rows[rows.length - 1]!.id);
     }
   }
   if (!hurt.length) return [];

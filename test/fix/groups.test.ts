@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRelaySchema } from '../../src/sample/ddl.js';
+import { insertChannel, insertToken, insertUser, setOption } from '../../src/sample/rows.js';
 import { seedIncident, type SeedResult } from '../../src/sample/seed-incident.js';
 import { runFixGroups, type GroupsRunOptions } from '../../src/fix/groups-run.js';
 import type { FixDocument, PlanRow } from '../../src/fix/types.js';
@@ -78,6 +80,11 @@ describeEngines('fix-groups', (engine) => {
     expect((await run({ userIds: [f15.erin] })).doc.plan.map((r) => r.id).sort()).toEqual([f15.erinEmpty, f15.erinOwn].sort());
     const vip = (await run({ whereGroups: ['vip'] })).doc.plan.map((r) => r.id as number).sort((a, b) => a - b);
     expect(vip).toEqual([...seed.repairedTokenIds, f15.aliceVip].sort((a, b) => a - b));
+  });
+
+  it('pages through tokens by id: any page size gives the same plan', async () => {
+    const whole = (await run({})).doc.plan.map(key);
+    for (const pageSize of [1, 7]) expect((await run({ pageSize })).doc.plan.map(key)).toEqual(whole);
   });
 
   it('--to refuses a group that cannot serve the models, is not in GroupRatio, or is auto', async () => {
@@ -190,5 +197,34 @@ describeEngines('fix-groups', (engine) => {
     expect(doc.applied).toBe(0);
     expect(doc.backup).toBeNull();
     expect(await tableCounters(fresh.db)).toEqual(before);
+  });
+});
+
+describe('fix-groups --users on new-api with special usable groups [sqlite]', () => {
+  it('warns when moving an owner takes away a group another of their tokens uses', async () => {
+    const fresh = await freshDatabase('sqlite');
+    const tmp = tempDir();
+    try {
+      const db = fresh.db;
+      await createRelaySchema(db, 'na-0.9.16');
+      await insertChannel(db, { id: 1, models: 'gpt-4o', group: 'default,premium' });
+      await setOption(db, 'GroupRatio', { default: 1, vip: 1, premium: 2, gold: 1 });
+      await setOption(db, 'UserUsableGroups', { default: 'default', vip: 'vip' });
+      await setOption(db, 'group_ratio_setting.group_special_usable_group', { gold: { '+:premium': 'premium for gold' } });
+      const gold = await insertUser(db, { username: 'goldie', group: 'gold' });
+      const falls = (await insertToken(db, { userId: gold, group: '' })).id;
+      const premium = (await insertToken(db, { userId: gold, group: 'premium' })).id;
+      const ctx = contextFor(fresh.dsn);
+      const base = { mode: 'dry-run' as const, backupDir: path.join(tmp.dir, 'b'), version: 'test', models: ['gpt-4o'] };
+      const tokensOnly = await runFixGroups(ctx, { ...base, users: false });
+      expect(tokensOnly.doc.plan.map((r) => [r.table, r.id, r.after])).toEqual([['tokens', falls, 'default']]);
+      expect(tokensOnly.doc.warnings).toEqual([]);
+      const withUsers = await runFixGroups(ctx, { ...base, users: true, to: 'default' });
+      expect(withUsers.doc.plan.map((r) => [r.table, r.id, r.before, r.after])).toEqual([['users', gold, 'gold', 'default']]);
+      expect(withUsers.doc.warnings.join(' ')).toMatch(new RegExp(`1 token\\(s\\) keep a group the new owner group may not use and would answer 403: #${premium} \\("premium"\\)`));
+    } finally {
+      await fresh.drop();
+      tmp.cleanup();
+    }
   });
 });
