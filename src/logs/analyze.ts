@@ -71,7 +71,10 @@ const addCapped = <T>(set: Set<T>, v: T | undefined, cap: number) => {
   if (v !== undefined && set.size < cap) set.add(v);
 };
 
-/** Streaming analyser: feed lines (and logs-table rows), then read result(). Memory stays bounded. */
+/**
+ * Streaming analyser: feed lines (and logs-table rows), then call result() once, at the end
+ * (it closes the requests still waiting for their [GIN] line). Memory stays bounded.
+ */
 export class LogAnalyzer {
   private readonly tz: TimeZoneSpec;
   private readonly sampleIds: number;
