@@ -25,7 +25,7 @@ const none = (g = 'default') => probe(503, err(`分组 ${g} 下模型 runway 无
 const up = (startTime = 1_760_000_000): StatusRead => ({ at: Date.now(), ok: true, httpStatus: 200, version: '', startTime, systemName: 'API Gateway', productHint: 'bltcy', hints: [] });
 const node = (label: string, p: Partial<NodeFacts> = {}): NodeFacts => ({ url: label, label, statusStart: up(), statusEnd: up(), ...p });
 
-function scene(o: { live?: LiveFacts; channels?: ReturnType<typeof channel>[]; tok?: Partial<TokenRow>; usr?: Partial<UserRow>; env?: Record<string, string> } = {}) {
+function scene(o: { live?: LiveFacts; channels?: ReturnType<typeof channel>[]; tok?: Partial<Omit<TokenRow, 'key'>>; usr?: Partial<UserRow>; env?: Record<string, string> } = {}) {
   const snap = snapshot({ env: { MEMORY_CACHE_ENABLED: 'true', SYNC_FREQUENCY: '5', ...o.env }, channels: o.channels ?? [ch8], options: OPTIONS, target: { path: '/runwayml/v1/image_to_video' }, relayUrls: ['http://a:3000'] });
   snap.live = o.live;
   const t = target(snap, { token: token({ id: 5, group: 'default', ...o.tok }), user: user({ id: 2, ...o.usr }) });
