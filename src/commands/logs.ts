@@ -131,8 +131,12 @@ export async function runLogs(files: string[], opts: LogsOptions): Promise<void>
         live = true;
         for await (const line of fileLines('-', ac.signal)) analyzer.pushLine(line, 'stdin');
       } else {
-        if (!json) process.stderr.write(`Following ${f}; Ctrl-C prints the summary.\n`);
-        for await (const line of followFile(f, { signal: ac.signal, onCaughtUp: () => (live = true) })) analyzer.pushLine(line, f);
+        // Live output starts once the lines already in the file are read; say so only then.
+        const caughtUp = () => {
+          live = true;
+          if (!json) process.stderr.write(`Following ${f}; Ctrl-C prints the summary.\n`);
+        };
+        for await (const line of followFile(f, { signal: ac.signal, onCaughtUp: caughtUp })) analyzer.pushLine(line, f);
       }
     } finally {
       process.off('SIGINT', stop);

@@ -212,5 +212,5 @@ describe.skipIf(!builtCliExists())('relay-doctor logs', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/relay-doctor logs: 4 lines/);
     expect(out).toMatch(/2 fail clusters/);
-  });
+  }, 90_000);
 });
