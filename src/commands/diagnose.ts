@@ -16,8 +16,6 @@ import { chalkFor, spinnerFor, writeOut } from './output.js';
 
 /** Options that scripts written against the full tool may pass; accepted, reported, not yet acted on. */
 const PENDING: { flag: string; key: string }[] = [
-  { flag: '--log-file', key: 'logFile' },
-  { flag: '--db-logs', key: 'dbLogs' },
 ];
 
 export function register(program: Command): void {
@@ -31,8 +29,8 @@ export function register(program: Command): void {
     .option('--seen-status <status>', 'the HTTP status the user got')
     .option('--seen-body <text|@file>', 'the body the user got')
     .option('--seen-headers <text|@file>', 'the response headers the user got')
-    .option('--log-file <path>', 'relay console log to attach as evidence')
-    .option('--db-logs', 'attach error rows of the logs table')
+    .option('--log-file <path>', 'relay console log (plain or .gz, - for stdin) to attach as evidence (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--db-logs', 'attach the last 24 h of error and consume rows of the logs table (LOG_SQL_DSN aware)')
     .option('--offline', 'do not probe upstreams')
     .option('--format <format>', 'text, json, junit, github, markdown or prometheus')
     .option('--fail-on <level>', 'fail (default) or warn: warnings also exit 1')

@@ -7,6 +7,7 @@ import { finding } from '../checks/report.js';
 import { STAGES, type Finding, type StageId, type StageResult, type Target } from '../types.js';
 import type { Snapshot, TargetFacts } from './facts.js';
 import { runChecks, stageResults } from './run.js';
+import { logsSummary, mergeLogEvidence } from './logs-merge.js';
 import { connect, DbOpenError, loadSnapshot, SchemaError } from './snapshot.js';
 import { sweepGroups, sweepModels } from './sweep.js';
 import { loadTokenFacts, resolveTarget, sweepCell } from './target.js';
@@ -172,6 +173,7 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
       }
     }
     const single = sweep ? undefined : targets[0];
+    if (snap.logs) run.findings = mergeLogEvidence(run.findings, snap.logs, single);
     // The answer the user saw (--seen-*) or --live got, judged against every finding above.
     const judged = judgeAnswers(snap, single, run.findings);
     run.findings.push(...judged.findings);
@@ -198,6 +200,7 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
       notImplemented: [...ctx.notImplemented],
       seen: judged.seen,
       liveAnswer: judged.live,
+      logs: snap.logs ? logsSummary(snap.logs) : undefined,
     });
     // Exit 1 whenever a fail finding exists, also when the verdict is inconclusive about the answer seen.
     return { doc, exitCode: verdict.status === 'unhealthy' || run.findings.some((f) => f.status === 'fail') ? 1 : 0 };

@@ -9,6 +9,7 @@ import type { RouteMatch } from '../relay/routes.js';
 import type { Selection } from '../relay/select.js';
 import type { RelaySettings } from '../relay/settings.js';
 import type { LiveFacts } from '../live/types.js';
+import type { LogFacts } from '../logs/gatherer.js';
 import type { UpstreamFacts } from '../probe/gatherer.js';
 import type { ParsedKey, UsingGroup } from '../relay/token.js';
 
@@ -28,6 +29,8 @@ export interface Snapshot {
   groupUse?: GroupUse[];
   /** Sweep only: stored keys the relay can never match. */
   malformedKeys?: { ids: number[]; count: number };
+  /** The relay's logs (--log-file, --db-logs). */
+  logs?: LogFacts;
   /** Live evidence: relay probes, Redis hashes, the answer the user saw (src/live). */
   live?: LiveFacts;
   /** Options each running node holds (GET /api/option/ with --admin-token). */

@@ -8,6 +8,19 @@ export interface SweepMatrix {
   cells: Record<string, Record<string, string>>;
 }
 
+/** What the relay's logs held (--log-file, --db-logs). */
+export interface LogsSummary {
+  sources: string[];
+  lines: number;
+  unknownLines: number;
+  clusters: number;
+  firstTime: string | null;
+  lastTime: string | null;
+  /** The last relevant lines, redacted, oldest first. */
+  lastLines: string[];
+  dbError?: string;
+}
+
 export interface DiagnoseDocument {
   schemaVersion: 1;
   tool: { name: 'relay-doctor'; version: string };
@@ -25,6 +38,8 @@ export interface DiagnoseDocument {
   liveAnswer?: AnswerReport;
   /** Relay settings that matter, by allow-list; secrets only as "set"/"unset" (support bundle). */
   relayEnv?: RelayEnvEntry[];
+  /** Log evidence the run read. */
+  logs?: LogsSummary;
   /** The checks this run knew, so reports can show the ones that passed too. */
   checks?: { id: string; stage: StageId }[];
 }
