@@ -80,6 +80,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
 
         const j = await runCli([command, '--dsn', roDsn, '--apply', '--yes', '--json'], { cwd: cwd.dir });
         expect(j.code).toBe(3);
+        expect(j.stdout, j.stderr).not.toBe('');
         const doc = j.json();
         expect(doc).toMatchObject({ schemaVersion: 1, command, mode: 'apply', plan: [], applied: 0, backup: null, cacheInvalidated: [], error: { code: 'DB_READ_ONLY' } });
         expect(j.stdout).not.toContain(PASSWORD);
