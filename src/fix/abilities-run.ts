@@ -12,6 +12,7 @@ import { comparedColumns, fromRawCopy, keyRules, rawCopy, valuesOf } from './abi
 import { backupFileName, checkSameDatabase, prepareBackupDir, readBackup, whoAmI, writeBackupSync, type Backup } from './backup.js';
 import { assertWritable, dbIdentity, FixStop, openFixDb, type DbIdentity } from './db.js';
 import { relayFixAbilities } from './relay-fix.js';
+import { abilitiesSqlPreview } from './sql-preview.js';
 import { applyExitCode, emptyDocument, type FixDocument, type FixMode, type FixOutcome, type PlanRow } from './types.js';
 
 // fix-abilities end to end: dry run, apply (by SQL, or through the relay's own rebuild endpoint
@@ -214,6 +215,7 @@ export async function runFixAbilities(ctx: RunContext, o: AbilitiesRunOptions): 
       doc.plan = plan.rows;
       doc.panicGroups = plan.panicGroups;
       doc.counts = { ...plan.counts };
+      doc.sql = abilitiesSqlPreview(db, plan.entries);
       doc.warnings.push(...plan.warnings);
       doc.notes.push(...plan.notes);
       if (!plan.rows.length) doc.notes.push("the abilities table already equals what the relay's rebuild writes");
