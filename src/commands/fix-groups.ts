@@ -42,7 +42,7 @@ export function register(program: Command): void {
   cmd
     .option('--model <model>', 'a routing model the groups must serve (repeatable; default: the profile\'s routing models some channel lists)', collect)
     .option('--to <group>', 'the group to move them to (default: the serving group most tokens already use)')
-    .option('--users', "change the owners' users.group too (tokens with an empty group follow their owner)")
+    .option('--users', "move the owners (users.group) of tokens with an empty group, instead of those tokens")
     .option('--token-id <id>', 'only this token (repeatable)', collect)
     .option('--user-id <id>', "only this user's tokens (repeatable)", collect)
     .option('--where-group <group>', 'only tokens whose effective group (token group, else the owner\'s) is this (repeatable)', collect)

@@ -320,13 +320,3 @@ export async function planGroups(db: Db, snap: Snapshot, models: { models: strin
   plan.sql = sqlPreview(db, plan.changes);
   return plan;
 }
-
-// Kept for callers that summarise a plan.
-export function planCounts(plan: GroupsPlan): Record<string, number> {
-  return {
-    tokens: plan.changes.filter((c) => c.table === 'tokens').length,
-    users: plan.changes.filter((c) => c.table === 'users').length,
-    unfixable: plan.unfixable.length,
-    scanned: plan.scanned,
-  };
-}
