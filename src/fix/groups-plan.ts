@@ -6,10 +6,10 @@ import { sweepGroups } from '../diagnose/sweep.js';
 import { routingContext } from '../diagnose/target.js';
 import { splitList } from '../relay/lists.js';
 import type { ChannelRow } from '../relay/model.js';
-import { numberMap, stringMap } from '../relay/options.js';
+import { numberMap, stringArray, stringMap } from '../relay/options.js';
 import { routeModels } from '../relay/routes.js';
 import { selectChannel } from '../relay/select.js';
-import { usingGroup, type UsingGroup } from '../relay/token.js';
+import { usableGroups, usingGroup, type UsingGroup } from '../relay/token.js';
 import type { Product } from '../context/dsn.js';
 import { UsageError } from '../types.js';
 import type { ColumnChange } from './apply-columns.js';
@@ -138,6 +138,7 @@ export class GroupsPlanner {
         ? `token group ${q(tg)} is missing from GroupRatio: TokenAuth answers 403 "分组 ${tg} 已被弃用" (GROUP_NOT_IN_RATIO)`
         : `token group ${q(tg)} is not usable by the owner's group ${q(ug)}: TokenAuth answers 403 (GROUP_NOT_USABLE; ${eff.refused.detail})`;
     }
+    if (eff.group === 'auto' && eff.from === 'token') return this.whyAuto(ug);
     const miss = this.missing(eff.group);
     if (!miss.length) return undefined;
     if (eff.from === 'user') {
@@ -147,6 +148,21 @@ export class GroupsPlanner {
         : `${head} ${q(ug)}, which has no channel for ${list(miss)} (F15)`;
     }
     return `group ${q(eff.group)} has no channel for ${list(miss)}: 503 no available channel`;
+  }
+
+  /** Group "auto" tries AutoGroups in order (RB §5.7): a model is served when one of them serves it. */
+  private whyAuto(ug: string): string | undefined {
+    let groups = stringArray(this.snap.options, 'AutoGroups');
+    // BF takes the list as it is; new-api keeps the groups the user may use that exist in GroupRatio.
+    if (this.snap.product.build !== 'BF') {
+      const usable = usableGroups(this.snap.options, ug, this.snap.product.build);
+      groups = groups.filter((g) => usable.has(g) && g in this.ratio);
+    }
+    const miss = this.models.filter((m) => !groups.some((g) => !this.missingOne(g, m)));
+    if (!miss.length) return undefined;
+    return groups.length
+      ? `token group "auto" tries ${list(groups)} and none has a channel for ${list(miss)}`
+      : 'token group "auto" has no group to try (AutoGroups empty or none usable): "auto groups is not enabled"';
   }
 
   decide(tg: string | null, ug: string, target: string): Decision {

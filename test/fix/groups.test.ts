@@ -228,3 +228,24 @@ describe('fix-groups --users on new-api with special usable groups [sqlite]', ()
     }
   });
 });
+
+describe('fix-groups and token group "auto" [sqlite]', () => {
+  it('judges "auto" by the AutoGroups it tries, not as a group of its own', async () => {
+    const fresh = await freshDatabase('sqlite');
+    const tmp = tempDir();
+    try {
+      const seed = await seedIncident(fresh.db);
+      await setOption(fresh.db, 'UserUsableGroups', { default: 'default', vip: 'vip', auto: 'auto' });
+      const auto = (await insertToken(fresh.db, { userId: seed.userIds[2]!, group: 'auto' })).id;
+      const base = { mode: 'dry-run' as const, backupDir: path.join(tmp.dir, 'b'), version: 'test', users: false };
+      expect((await runFixGroups(contextFor(fresh.dsn), base)).doc.plan).toEqual([]);
+      await setOption(fresh.db, 'AutoGroups', ['vip']);
+      const { doc } = await runFixGroups(contextFor(fresh.dsn), base);
+      expect(doc.plan.map((r) => [r.id, r.before, r.after])).toEqual([[auto, 'auto', 'default']]);
+      expect(doc.plan[0]!.reason).toMatch(/token group "auto" tries "vip" and none has a channel for "suno", "runway", "pika", "kling"/);
+    } finally {
+      await fresh.drop();
+      tmp.cleanup();
+    }
+  });
+});
