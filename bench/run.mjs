@@ -83,17 +83,34 @@ function summarize(runs) {
   };
 }
 
-async function timeCli(label, args, n, secrets) {
-  const runs = [];
+/**
+ * Time one kind of run on every database, alternating databases run by run so that load from
+ * other work on the machine falls on both alike (the 1M/1k ratio is one of the targets).
+ */
+async function timeKind(dbs, kind, argsFor, n) {
+  const runs = Object.fromEntries(Object.keys(dbs).map((tag) => [tag, []]));
   for (let i = 0; i < n; i++) {
-    const r = await runCli(args, { secrets });
-    if (r.exitCode > 1 || !r.doc) {
-      throw new Error(`${label}: diagnose exited ${r.exitCode}${r.doc ? '' : ' without a JSON document'}: ${r.stderr.split('\n').slice(0, 3).join(' | ')}`);
+    for (const [tag, db] of Object.entries(dbs)) {
+      const args = argsFor(db);
+      if (!args) continue;
+      const r = await runCli(args, { secrets: [db.token.key] });
+      if (r.exitCode > 1 || !r.doc) {
+        throw new Error(`${tag} ${kind}: diagnose exited ${r.exitCode}${r.doc ? '' : ' without a JSON document'}: ${r.stderr.split('\n').slice(0, 3).join(' | ')}`);
+      }
+      runs[tag].push(r);
+      process.stderr.write(`  ${tag} ${kind} run ${i + 1}/${n}: ${(r.wallMs / 1000).toFixed(2)} s wall, ${((r.cpuMs ?? 0) / 1000).toFixed(2)} s CPU, ${((r.rssKb ?? 0) / 1024).toFixed(0)} MB\n`);
     }
-    runs.push(r);
-    process.stderr.write(`  ${label} run ${i + 1}/${n}: ${(r.wallMs / 1000).toFixed(2)} s wall, ${((r.cpuMs ?? 0) / 1000).toFixed(2)} s CPU, ${((r.rssKb ?? 0) / 1024).toFixed(0)} MB\n`);
   }
-  return summarize(runs);
+  return Object.fromEntries(Object.entries(runs).filter(([, xs]) => xs.length).map(([tag, xs]) => [tag, summarize(xs)]));
+}
+
+const targetArgs = (db) => ['diagnose', '--dsn', db.url, '--path', TARGET_PATH, '--token', `sk-${db.token.key}`, '--json'];
+const sweepArgs = (db) => ['diagnose', '--dsn', db.url, '--json'];
+
+/** Whether this build implements --db-logs (else it lists it under notImplemented). */
+async function dbLogsImplemented(target, secrets) {
+  const r = await runCli([...target, '--db-logs'], { secrets });
+  return Boolean(r.doc) && !(r.doc.notImplemented ?? []).includes('--db-logs');
 }
 
 async function main(argv) {
@@ -110,18 +127,17 @@ async function main(argv) {
     dbs[tag] = { spec, url: built.url, buildMs: built.buildMs, token: await pickToken(built.url), counts: await countRows(built.url) };
   }
 
-  const results = {};
+  const results = Object.fromEntries(Object.entries(dbs).map(([tag, db]) => [tag, { tokenId: db.token.id, buildMs: db.buildMs }]));
+  const put = (kind, byTag) => Object.entries(byTag).forEach(([tag, x]) => (results[tag][kind] = x));
+  put('target', await timeKind(dbs, 'one target', targetArgs, runs));
+  put('sweep', await timeKind(dbs, 'sweep', sweepArgs, sweepRuns));
+  // --db-logs reads the logs table (2M rows): timed once diagnose implements it.
+  if (await dbLogsImplemented(targetArgs(dbs['1m']), [dbs['1m'].token.key])) {
+    put('targetDbLogs', await timeKind(dbs, 'one target --db-logs', (db) => [...targetArgs(db), '--db-logs'], runs));
+  }
   for (const [tag, db] of Object.entries(dbs)) {
-    const secrets = [db.token.key];
-    const target = ['diagnose', '--dsn', db.url, '--path', TARGET_PATH, '--token', `sk-${db.token.key}`, '--json'];
-    const sweep = ['diagnose', '--dsn', db.url, '--json'];
-    process.stderr.write(`bench: ${db.spec.name}\n`);
-    const r = { tokenId: db.token.id, buildMs: db.buildMs };
-    r.target = await timeCli(`${tag} one target`, target, runs, secrets);
-    r.sweep = await timeCli(`${tag} sweep`, sweep, sweepRuns, secrets);
     process.stderr.write(`  ${tag} psql runbook queries ×${psqlRuns}\n`);
-    r.runbook = await timeRunbook(db.url, db.token.key, psqlRuns);
-    results[tag] = r;
+    results[tag].runbook = await timeRunbook(db.url, db.token.key, psqlRuns);
   }
 
   // Every statement of one run on the big database, with EXPLAIN ANALYZE.
@@ -129,10 +145,13 @@ async function main(argv) {
   const secrets = [big.token.key];
   process.stderr.write('bench: tracing and explaining the statements of one run (1M)\n');
   const traces = {};
-  for (const [kind, args] of [
-    ['target', ['diagnose', '--dsn', big.url, '--path', TARGET_PATH, '--token', `sk-${big.token.key}`, '--json']],
-    ['sweep', ['diagnose', '--dsn', big.url, '--json']],
-  ]) {
+  const bigTarget = targetArgs(big);
+  const kinds = [
+    ['target', bigTarget],
+    ['sweep', sweepArgs(big)],
+  ];
+  if (results['1m'].targetDbLogs) kinds.push(['targetDbLogs', [...bigTarget, '--db-logs']]);
+  for (const [kind, args] of kinds) {
     const t = await runCli(args, { secrets, trace: true });
     traces[kind] = await explainTrace(big.url, t.statements ?? [], secrets);
   }
@@ -141,8 +160,8 @@ async function main(argv) {
   if (!argv.includes('--no-profile')) {
     process.stderr.write('bench: CPU profile of one run of each (1M)\n');
     profiles = {
-      target: await profileRun(['diagnose', '--dsn', big.url, '--path', TARGET_PATH, '--token', `sk-${big.token.key}`, '--json'], { secrets }),
-      sweep: await profileRun(['diagnose', '--dsn', big.url, '--json'], { secrets }),
+      target: await profileRun(bigTarget, { secrets }),
+      sweep: await profileRun(sweepArgs(big), { secrets }),
     };
   }
 

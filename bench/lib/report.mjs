@@ -48,6 +48,8 @@ export async function machineInfo(adminUrl) {
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : 'n/a');
 const ms = (x) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`);
+const KINDS = ['target', 'targetDbLogs', 'sweep'];
+const LABEL = { target: 'one target', targetDbLogs: 'one target with --db-logs', sweep: 'sweep' };
 const cell = (v) => String(v ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** Each issue target with the measured value and whether it is met. */
@@ -81,10 +83,10 @@ export function evaluate(report) {
       met: small.sweep.wallMedianMs <= TARGETS.sweepMs,
     },
   ];
-  for (const kind of ['target', 'sweep']) {
+  for (const kind of KINDS.filter((k) => report.traces[k])) {
     const flagged = (report.traces[kind] ?? []).filter((q) => q.flags.length);
     out.push({
-      target: `${kind === 'target' ? 'one target' : 'sweep'}: no statement returns > ${ROW_LIMIT} rows or reads ${LARGE_TABLES.join('/')} whole`,
+      target: `${LABEL[kind]}: no statement returns > ${ROW_LIMIT} rows or reads ${LARGE_TABLES.join('/')} whole`,
       measured: flagged.length ? `${flagged.length} statement(s) flagged (see below)` : `${report.traces[kind]?.length ?? 0} statements, none flagged`,
       met: flagged.length === 0,
     });
@@ -95,9 +97,9 @@ export function evaluate(report) {
 export function consoleTable(report) {
   const t = new Table({ head: ['database', 'run', 'n', 'wall median', 'wall max', 'CPU median', 'RSS median', 'RSS max', 'verdict', 'findings'], style: { head: [], border: [] } });
   for (const [tag, r] of Object.entries(report.results)) {
-    for (const kind of ['target', 'sweep']) {
+    for (const kind of KINDS.filter((k) => r[k])) {
       const x = r[kind];
-      t.push([report.dbs[tag].name, kind === 'target' ? 'one target' : 'sweep', x.runs, s(x.wallMedianMs), s(x.wallMaxMs), Number.isFinite(x.cpuMedianMs) ? s(x.cpuMedianMs) : 'n/a', mb(x.rssMedianKb), mb(x.rssMaxKb), x.primary ? `${x.verdict} (${x.primary})` : x.verdict, x.findings]);
+      t.push([report.dbs[tag].name, LABEL[kind], x.runs, s(x.wallMedianMs), s(x.wallMaxMs), Number.isFinite(x.cpuMedianMs) ? s(x.cpuMedianMs) : 'n/a', mb(x.rssMedianKb), mb(x.rssMaxKb), x.primary ? `${x.verdict} (${x.primary})` : x.verdict, x.findings]);
     }
     t.push([report.dbs[tag].name, `psql runbook (${r.runbook.perQuery.length} queries)`, r.runbook.runs, s(r.runbook.wallMedianMs), s(r.runbook.wallMaxMs), '', '', '', '', '']);
   }
@@ -106,11 +108,37 @@ export function consoleTable(report) {
   return `${t.toString()}\n${goals.toString()}`;
 }
 
+/** Identical statements (a paginated read) folded into one row: count, total rows, total and max time. */
+function fold(list) {
+  const by = new Map();
+  for (const q of list) {
+    const g = by.get(q.sql);
+    if (!g) {
+      by.set(q.sql, { ...q, n: 1, maxExecMs: q.execMs, flags: [...q.flags] });
+      continue;
+    }
+    g.n++;
+    g.rows = (g.rows ?? 0) + (q.rows ?? 0);
+    g.ms = (g.ms ?? 0) + (q.ms ?? 0);
+    g.execMs = (g.execMs ?? 0) + (q.execMs ?? 0);
+    g.maxExecMs = Math.max(g.maxExecMs ?? 0, q.execMs ?? 0);
+    for (const f of q.flags) if (!g.flags.includes(f)) g.flags.push(f);
+    for (const sc of q.scans) if (!g.scans.some((x) => x.type === sc.type && x.relation === sc.relation)) g.scans.push(sc);
+  }
+  const out = [...by.values()];
+  for (const g of out) {
+    if (g.n > 1 && g.rows > ROW_LIMIT) g.note = `note: ${g.rows} rows over ${g.n} bounded statements (streamed, none above ${ROW_LIMIT})`;
+  }
+  return out;
+}
+
 function statementsTable(list) {
-  const lines = ['| # | statement | rows | ms in CLI | exec ms (EXPLAIN) | scans | flag |', '|---|---|---:|---:|---:|---|---|'];
-  list.forEach((q, i) => {
-    const scans = q.scans.map((x) => `${x.type} ${x.relation}${x.index ? ` (${x.index})` : ''}${x.removed ? `, ${x.removed} rows filtered out` : ''}`).join('; ');
-    lines.push(`| ${i + 1} | \`${cell(q.sql)}\` | ${q.rows ?? '–'} | ${ms(q.ms)} | ${ms(q.execMs)} | ${cell(scans)} | ${cell(q.flags.join('; ') || (q.error ? `error ${q.error}` : ''))} |`);
+  const lines = ['| # | statement | times run | rows | ms in CLI | exec ms (EXPLAIN) | scans | flag |', '|---|---|---:|---:|---:|---:|---|---|'];
+  fold(list).forEach((q, i) => {
+    const scans = q.scans.map((x) => `${x.type} ${x.relation}${x.index ? ` (${x.index})` : ''}${x.removed && q.n === 1 ? `, ${x.removed} rows filtered out` : ''}`).join('; ');
+    const exec = q.n > 1 ? `${ms(q.execMs)} total, ${ms(q.maxExecMs)} max` : ms(q.execMs);
+    const total = q.n > 1 ? ' total' : '';
+    lines.push(`| ${i + 1} | \`${cell(q.sql)}\` | ${q.n} | ${q.rows ?? '–'}${total} | ${ms(q.ms)}${total} | ${exec} | ${cell(scans)} | ${cell([...q.flags, q.note].filter(Boolean).join('; ') || (q.error ? `error ${q.error}` : ''))} |`);
   });
   return lines.join('\n');
 }
@@ -151,9 +179,9 @@ export function markdown(report) {
   out.push('| database | run | runs | wall median | wall max | CPU median | peak RSS median | peak RSS max | verdict (primary) | findings | JSON size |');
   out.push('|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|');
   for (const [tag, r] of Object.entries(report.results)) {
-    for (const kind of ['target', 'sweep']) {
+    for (const kind of KINDS.filter((k) => r[k])) {
       const x = r[kind];
-      const what = kind === 'target' ? 'one target' : `sweep (${x.sweep ? `${x.sweep.models} models × ${x.sweep.groups} groups` : 'no matrix'})`;
+      const what = kind === 'sweep' ? `sweep (${x.sweep ? `${x.sweep.models} models × ${x.sweep.groups} groups` : 'no matrix'})` : LABEL[kind];
       out.push(`| \`${report.dbs[tag].name}\` | ${what} | ${x.runs} | ${s(x.wallMedianMs)} | ${s(x.wallMaxMs)} | ${Number.isFinite(x.cpuMedianMs) ? s(x.cpuMedianMs) : 'n/a'} | ${mb(x.rssMedianKb)} | ${mb(x.rssMaxKb)} | ${x.verdict}${x.primary ? ` (${x.primary})` : ''} | ${x.findings} | ${(x.jsonBytes / 1024).toFixed(0)} KiB |`);
     }
   }
@@ -174,11 +202,11 @@ export function markdown(report) {
   out.push('|---|---|---:|---:|---:|');
   big.perQuery.forEach((q, i) => out.push(`| ${cell(q.what)} | ${cell(q.source)} | ${ms(q.medianMs)} | ${ms(q.maxMs)} | ${ms(small.perQuery[i].medianMs)} |`));
   out.push('');
-  for (const [kind, title] of [['target', 'one target'], ['sweep', 'the sweep']]) {
-    const list = report.traces[kind] ?? [];
-    out.push(`### Statements diagnose sends: ${title} (1M database)`);
+  for (const kind of KINDS.filter((k) => report.traces[k])) {
+    const list = report.traces[kind];
+    out.push(`### Statements diagnose sends: ${LABEL[kind]} (1M database)`);
     out.push('');
-    out.push(`Recorded by a preload that wraps pg's Pool.query in one CLI run (${list.length} statements); "ms in CLI" is the time the CLI waited (statements run concurrently on up to 4 connections), "exec ms" the server's execution time under EXPLAIN ANALYZE. Flagged: more than ${ROW_LIMIT} rows returned, or ${LARGE_TABLES.join(' or ')} read whole (a sequential scan, or an index walk whose filter discards more than ${ROW_LIMIT} rows). Scans of the system catalogs are not listed.`);
+    out.push(`Recorded by a preload that wraps pg's Pool.query in one CLI run (${list.length} statements; identical ones, such as the pages of one read, are folded into one row); "ms in CLI" is the time the CLI waited (statements run concurrently on up to 4 connections), "exec ms" the server's execution time under EXPLAIN ANALYZE. Flagged: more than ${ROW_LIMIT} rows returned, or ${LARGE_TABLES.join(' or ')} read whole (a sequential scan, or an index walk whose filter discards more than ${ROW_LIMIT} rows). Scans of the system catalogs are not listed.`);
     out.push('');
     out.push(statementsTable(list));
     out.push('');
@@ -228,6 +256,13 @@ groups; channel #8 is the seed incident's Bltcy channel \`kling,runway,suno,pika
 users and tokens with skewed ownership and realistic groups/status/soft deletes, logs of
 types 2 and 5 over the 30 days before the build with the \`other\` JSON the relay writes.
 The 1k database has the same channels and abilities, 100 users and 2,000 logs.
+
+Measured per database: the one-target run (the seed incident's request with a real token key)
+and the whole-relay sweep, several runs each (median and max of wall time, CPU time and peak
+RSS); once diagnose implements \`--db-logs\`, the one-target run with it as well. Then the time
+psql takes for the runbook's manual queries, and, on the 1M database, every statement one
+diagnose run sends (traced by a preload around pg's \`Pool.query\`), with its row count and
+EXPLAIN ANALYZE plan, and a CPU profile of one run of each kind.
 
 ${START}
 (not run yet)
