@@ -14,7 +14,7 @@ import { DEFAULT_OPTIONS, type ProbeOptions } from '../probe/types.js';
 import { routeFor } from '../relay/routes.js';
 import { UsageError } from '../types.js';
 import { addCommonOptions } from './options.js';
-import { chalkFor, spinnerFor, writeJson } from './output.js';
+import { chalkFor, spinnerFor, writeOut } from './output.js';
 
 interface ProbeFlags extends CommonOptions {
   channel?: string[];
@@ -122,10 +122,11 @@ export function register(program: Command): void {
         probes: [],
         durationMs: 0,
       };
-      const stop = (message: string, code: 'DB_UNREACHABLE' | 'SCHEMA_UNRECOGNIZED') => {
+      const json = () => writeOut(`${JSON.stringify(doc, null, 2)}\n`);
+      const stop = async (message: string, code: 'DB_UNREACHABLE' | 'SCHEMA_UNRECOGNIZED') => {
         doc.error = finding(code, message, { evidence: { database: ctx.db.target.redacted } });
         doc.durationMs = Math.round(performance.now() - started);
-        if (ctx.output.json) writeJson(doc);
+        if (ctx.output.json) await json();
         process.stderr.write(`relay-doctor: ${message}\n`);
         process.exitCode = 3;
       };
@@ -178,14 +179,17 @@ export function register(program: Command): void {
       const spin = await spinnerFor(ctx);
       try {
         spin.update(`probing ${total} upstream request(s)`);
+        const t0 = performance.now();
         doc.probes = await runPlans(plans, options, concurrency, (done, all) => spin.update(`probed ${done}/${all}`));
+        doc.probesMs = Math.round(performance.now() - t0);
       } finally {
         spin.stop();
       }
       doc.summary = summarize(doc.probes);
       doc.durationMs = Math.round(performance.now() - started);
-      if (ctx.output.json) writeJson(doc);
-      else process.stdout.write(await renderProbeText(doc, { chalk: await chalkFor(ctx), color: ctx.output.color, verbose: ctx.output.verbose, width: process.stdout.columns || 100 }));
+      // The binary exits as soon as the action returns: wait until stdout has taken everything.
+      if (ctx.output.json) await json();
+      else await writeOut(await renderProbeText(doc, { chalk: await chalkFor(ctx), color: ctx.output.color, verbose: ctx.output.verbose, width: process.stdout.columns || 100 }));
       process.exitCode = probeExitCode(doc.probes);
     });
 }

@@ -14,7 +14,9 @@ export interface ProbeDocument {
   probes: ProbeRecord[];
   /** Set when the run could not read the database (exit 3). */
   error?: Finding;
+  /** Whole run, and the probing part of it. */
   durationMs: number;
+  probesMs?: number;
 }
 
 export function worst(r: ProbeRecord): 'fail' | 'warn' | 'info' | 'ok' {

@@ -1,4 +1,4 @@
-import { Client } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import type { Secret } from '../context/secret.js';
 import { excerptOf } from './redact.js';
 import { openConnection, PhaseError, type Endpoint, type Marks, type Opened } from './socket.js';
@@ -168,58 +168,92 @@ export async function exchange(req: ExchangeRequest, o: ProbeOptions): Promise<E
     keepAliveTimeout: 1_000,
     pipelining: 1,
   });
-  const ac = new AbortController();
+  const cap = req.bodyCap ?? o.bodyCap;
+  const chunks: Buffer[] = [];
+  let kept = 0;
   let timedOut: Phase | undefined;
-  let timer = setTimeout(() => {
-    timedOut = 'headers';
-    ac.abort(Object.assign(new Error(`no response headers within ${t.headersMs} ms`), { code: 'HEADERS_TIMEOUT' }));
-  }, t.headersMs);
   let phase: Phase = 'headers';
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const res = await client.request({ path: target.path, method: req.method, headers: req.headers, body: req.body, signal: ac.signal });
-    clearTimeout(timer);
-    marks.headers = performance.now();
-    phase = 'body';
-    ex.status = res.statusCode;
-    ex.headers = res.headers as Record<string, string | string[]>;
-    const ct = res.headers['content-type'];
-    if (ct !== undefined) ex.contentType = Array.isArray(ct) ? ct.join(', ') : ct;
-    timer = setTimeout(() => {
-      timedOut = 'body';
-      ac.abort(Object.assign(new Error(`body not complete within ${t.bodyMs} ms`), { code: 'BODY_TIMEOUT' }));
-    }, t.bodyMs);
-    const cap = req.bodyCap ?? o.bodyCap;
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      ex.bytes += chunk.length;
-      if (kept < cap) {
-        const part = chunk.subarray(0, cap - kept);
-        chunks.push(part);
-        kept += part.length;
-      }
-      if (ex.bytes > cap) {
-        // The rest is not needed to judge the answer; reading it all could take minutes.
-        ex.truncated = true;
-        break;
-      }
+    // A plain dispatch handler: no response stream, no async iterator, one callback per event;
+    // at a few hundred probes at once that is most of the client's CPU.
+    const failure = await new Promise<unknown>((resolve) => {
+      let controller: Dispatcher.DispatchController | undefined;
+      let pending: Error | undefined;
+      let settled = false;
+      const settle = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(err);
+      };
+      const abort = (err: Error) => {
+        if (controller) controller.abort(err);
+        else pending = err;
+      };
+      timer = setTimeout(() => {
+        timedOut = 'headers';
+        abort(Object.assign(new Error(`no response headers within ${t.headersMs} ms`), { code: 'HEADERS_TIMEOUT' }));
+      }, t.headersMs);
+      client.dispatch(
+        { origin: target.origin, path: target.path, method: req.method, headers: req.headers, body: req.body },
+        {
+          onRequestStart(c) {
+            controller = c;
+            if (pending) c.abort(pending);
+          },
+          onResponseStart(_c, statusCode, headers) {
+            if (statusCode < 200) return; // 1xx: the answer is still to come
+            clearTimeout(timer);
+            marks.headers = performance.now();
+            phase = 'body';
+            ex.status = statusCode;
+            ex.headers = headers as Record<string, string | string[]>;
+            const ct = headers['content-type'];
+            if (ct !== undefined) ex.contentType = Array.isArray(ct) ? ct.join(', ') : ct;
+            timer = setTimeout(() => {
+              timedOut = 'body';
+              abort(Object.assign(new Error(`body not complete within ${t.bodyMs} ms`), { code: 'BODY_TIMEOUT' }));
+            }, t.bodyMs);
+          },
+          onResponseData(c, chunk) {
+            ex.bytes += chunk.length;
+            if (kept < cap) {
+              const part = chunk.subarray(0, cap - kept);
+              chunks.push(part);
+              kept += part.length;
+            }
+            if (ex.bytes > cap) {
+              // The rest is not needed to judge the answer; reading it all could take minutes.
+              ex.truncated = true;
+              settle();
+              c.abort(new Error('body cap reached'));
+            }
+          },
+          onResponseEnd: () => settle(),
+          onResponseError: (_c, err) => settle(err),
+        },
+      );
+    });
+    if (failure === undefined) {
+      const text = Buffer.concat(chunks).toString('utf8');
+      ex.text = text;
+      ex.bodyKind = bodyKindOf(ex.contentType, text, ex.truncated);
+      if (text.trim()) ex.excerpt = excerptOf(text, req.key);
+      return finish();
     }
-    clearTimeout(timer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    ex.text = text;
-    ex.bodyKind = bodyKindOf(ex.contentType, text, ex.truncated);
-    if (text.trim()) ex.excerpt = excerptOf(text, req.key);
-    return finish();
-  } catch (err) {
-    clearTimeout(timer);
     const p = timedOut ?? phase;
     if (timedOut) ex.error = { phase: p, code: p === 'headers' ? 'HEADERS_TIMEOUT' : 'BODY_TIMEOUT', message: p === 'headers' ? `no response headers within ${t.headersMs} ms` : `the body did not complete within ${t.bodyMs} ms (${ex.bytes} bytes read)`, timeout: true };
-    else ex.error = { phase: p, code: errCode(err), message: describe(err, p), timeout: false };
-    if (ex.bytes === 0 && p === 'headers') ex.bodyKind = 'empty';
+    else ex.error = { phase: p, code: errCode(failure), message: describe(failure, p), timeout: false };
     return finish(p);
+  } catch (err) {
+    // A request undici refuses before sending (an invalid header value, for one).
+    ex.error = { phase: 'headers', code: errCode(err), message: describe(err, 'headers'), timeout: false };
+    return finish('headers');
   } finally {
     clearTimeout(timer);
-    client.destroy().catch(noop);
+    // Closing the socket first spares undici its error path (a destroy with an error per probe).
     opened.socket.destroy();
+    client.destroy().catch(noop);
   }
 }

@@ -27,7 +27,7 @@ describe.skipIf(!builtCliExists())('probe-upstream and diagnose against a loopba
   let base: string;
   let mode: 'ok' | 'down' = 'ok';
   const seen: Seen[] = [];
-  const handler = upstreamHandler({ models: ['kling', 'runway', 'suno', 'pika'] });
+  const handler = upstreamHandler({ models: ['kling', 'runway', 'suno', 'pika', 'bulk-model'] });
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -95,6 +95,23 @@ describe.skipIf(!builtCliExists())('probe-upstream and diagnose against a loopba
     expect(r.stdout).toMatch(/│ #8\s+│ 55 Bltcy/);
     expect(r.stdout).toContain('127.0.0.1');
     expect(r.stdout).not.toContain('#5 '); // disabled: not picked
+  });
+
+  it('300 channels at --concurrency 50: every probe in one JSON document through a pipe', async () => {
+    mode = 'ok';
+    await fresh.db.transaction(async (tx) => {
+      for (let i = 0; i < 300; i++) {
+        await tx.query(`INSERT INTO channels (id, type, ${tx.dialect.q('key')}, status, name, models, ${tx.dialect.q('group')}, base_url, weight, priority) VALUES (?, 55, ?, 1, ?, 'bulk-model', 'bulk', ?, 0, 0)`, [1000 + i, GOOD_KEY, `bulk-${i}`, base]);
+      }
+    });
+    const before = seen.length;
+    const r = await cli(['probe-upstream', '--dsn', fresh.dsn, '--model', 'bulk-model', '--concurrency', '50', '--json']);
+    expect(r.code).toBe(0);
+    const doc = r.json();
+    expect(doc.probes).toHaveLength(300);
+    expect(doc.summary).toMatchObject({ channels: 300, probes: 300, fail: 0 });
+    expect(new Set(doc.probes.map((p: { channelId: number }) => p.channelId)).size).toBe(300);
+    expect(seen.length - before).toBe(300);
   });
 
   it('--live refuses without --yes when stdin is not a terminal (exit 2), and sends nothing', async () => {
