@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedIncident, type SeedResult } from '../../src/sample/seed-incident.js';
 import { builtCliExists, runCli } from '../support/cli.js';
 import { freshDatabase, type FreshDatabase } from '../support/engines.js';
-import { GOOD_KEY, upstreamHandler } from './upstream-servers.js';
+import { GOOD_KEY, hasOpenssl, makeCerts, startHttps, upstreamHandler, type Running, type TestCerts } from './upstream-servers.js';
 
 // Through the built CLI, on the seed incident's SQLite relay database whose passthrough channel
 // #8 points at a loopback legacy gateway: probe-upstream itself, and diagnose's upstream stage
@@ -176,11 +176,54 @@ describe.skipIf(!builtCliExists())('probe-upstream and diagnose against a loopba
     expect(f.message).toContain('comes from the relay, not from upstream');
   });
 
+  it('diagnose with no channel selected: the upstream stage says so and probes nothing', async () => {
+    const before = seen.length;
+    const r = await cli(['diagnose', '--dsn', fresh.dsn, '--path', '/runwayml/v1/image_to_video', '--group', 'vip', '--json']);
+    const up = r.json().stages.find((s: { id: string }) => s.id === 'upstream');
+    expect(up).toMatchObject({ status: 'skip', note: 'upstream not probed: no channel selected' });
+    expect(seen.length).toBe(before);
+  });
+
   it('diagnose --offline: the upstream stage is skipped and says why', async () => {
     const before = seen.length;
     const r = await cli(['diagnose', '--dsn', fresh.dsn, '--path', '/runwayml/v1/image_to_video', '--group', 'default', '--offline', '--json']);
     const up = r.json().stages.find((s: { id: string }) => s.id === 'upstream');
     expect(up).toMatchObject({ status: 'skip', note: 'upstream not probed (--offline)', findings: [] });
     expect(seen.length).toBe(before);
+  });
+});
+
+describe.skipIf(!builtCliExists() || !hasOpenssl())('probe-upstream over HTTPS through the CLI', () => {
+  let certs: TestCerts;
+  let fresh: FreshDatabase;
+  const servers: Running[] = [];
+  beforeAll(async () => {
+    certs = makeCerts();
+    fs.writeFileSync(path.join(certs.dir, 'trust.pem'), certs.ca);
+    servers.push(await startHttps(certs.valid, { models: ['kling', 'runway', 'suno', 'pika'] }), await startHttps(certs.expired));
+    fresh = await freshDatabase('sqlite');
+    const seed = await seedIncident(fresh.db, { upstreamBaseUrl: servers[0]!.origin });
+    const q = fresh.db.dialect.q;
+    await fresh.db.query(`UPDATE channels SET ${q('key')} = ? WHERE id = ?`, [GOOD_KEY, seed.channelId]);
+    await fresh.db.query(`INSERT INTO channels (id, type, ${q('key')}, status, name, models, ${q('group')}, base_url, weight, priority) VALUES (40, 55, ?, 1, 'expired', 'runway', 'spare', ?, 0, 0)`, [GOOD_KEY, servers[1]!.origin]);
+  });
+  afterAll(async () => {
+    await fresh?.drop();
+    await Promise.all(servers.map((s) => s.close()));
+    if (certs) fs.rmSync(certs.dir, { recursive: true, force: true });
+  });
+
+  it('a certificate from a CA the system trusts (NODE_EXTRA_CA_CERTS): TLS facts, no finding; an expired one fails', async () => {
+    const r = await runCli(['probe-upstream', '--dsn', fresh.dsn, '--channel', '8,40', '--json'], { env: { NODE_EXTRA_CA_CERTS: path.join(certs.dir, 'trust.pem') } });
+    expect(r.stdout + r.stderr).not.toContain(GOOD_KEY);
+    expect(r.code).toBe(1);
+    const [ok, expired] = r.json().probes;
+    expect(ok).toMatchObject({ channelId: 8, status: 200, findings: [], tls: { subject: 'CN=localhost', issuer: 'CN=relay-doctor test CA', hostMatch: true } });
+    expect(ok.phases.dnsMs).not.toBeNull();
+    expect(ok.phases.tlsMs).toBeGreaterThan(0);
+    expect(expired).toMatchObject({ channelId: 40, bodyKind: 'empty', error: { phase: 'tls' } });
+    expect(expired.status).toBeUndefined();
+    expect(expired.findings.map((f: { code: string }) => f.code)).toEqual(['UPSTREAM_TLS_FAILED']);
+    expect(expired.findings[0].message).toMatch(/expired on/);
   });
 });

@@ -53,6 +53,14 @@ describe('probe over HTTP', () => {
     expect(r.findings[0]!.evidence).toMatchObject({ status: 500, body: expect.stringContaining('fail_submit_task') });
   });
 
+  it('an upstream that quotes the key back: the excerpt is redacted', async () => {
+    const r = await run(`${up.origin}/echo`);
+    expect(r.codes).toEqual(['UPSTREAM_5XX']);
+    const text = JSON.stringify({ findings: r.findings, excerpt: r.final.excerpt });
+    expect(text).not.toContain(GOOD_KEY);
+    expect(r.findings[0]!.evidence!.body).toMatch(/bad key Bearer \*\*\*/);
+  });
+
   it('401 unless the right key; the key never appears in the findings', async () => {
     const bad = 'sk-wrongKey9876543210zyxwvutsrqponm';
     const r = await run(`${up.origin}/v1/models`, { kind: 'models', key: bad, model: 'runway', expect: ['runway'] });

@@ -95,7 +95,8 @@ export interface UpstreamOptions {
 /**
  * A fake legacy gateway. Paths pick the fault: /v1/models (401 unless GOOD_KEY), /500, /html,
  * /slow-headers/<ms>, /slow-body, /hang, /etag, /cors, /loop, /big, /no-channel, /redirect-ok,
- * /runwayml/v1/tasks/<id> (404 JSON, task not found); anything else 200 JSON.
+ * /echo (500 quoting the Authorization header back), /runwayml/v1/tasks/<id> (404 JSON, task not
+ * found); anything else 200 JSON.
  */
 export function upstreamHandler(o: UpstreamOptions = {}): http.RequestListener {
   return (req, res) => {
@@ -112,6 +113,7 @@ export function upstreamHandler(o: UpstreamOptions = {}): http.RequestListener {
         return json(200, { object: 'list', data: (o.models ?? ['runway', 'pika']).map((id) => ({ id, object: 'model', owned_by: 'custom' })) });
       }
       if (p === '/500') return json(500, { code: 'fail_submit_task', message: '', data: null });
+      if (p === '/echo') return json(500, { error: { message: `bad key ${auth ?? ''} (request id: B1)` } });
       if (p === '/no-channel') return json(503, { error: { message: '分组 default 下模型 runway 无可用渠道（distributor） (request id: B2025)', type: 'new_api_error', code: 'model_not_found' } });
       if (p === '/html' || p.startsWith('/web/')) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
