@@ -19,8 +19,17 @@ export interface UpstreamFacts {
   skipped?: string;
 }
 
-/** Injected by tests (a CA, a resolver); never set by the command line. */
-export const upstreamProbeSettings: { options: ProbeOptions; concurrency: number } = { options: DEFAULT_OPTIONS, concurrency: 8 };
+/**
+ * The probe's own limits, kept inside half of diagnose's --timeout when one is given, so that a
+ * hanging upstream shows as UPSTREAM_TIMEOUT rather than stopping the whole run.
+ */
+export function diagnoseProbeOptions(globalTimeout: unknown): ProbeOptions {
+  const t = Number(globalTimeout);
+  if (globalTimeout === undefined || !Number.isFinite(t) || t <= 0) return DEFAULT_OPTIONS;
+  const cap = Math.max(1_000, Math.floor((t * 1000) / 2));
+  const d = DEFAULT_OPTIONS.timeouts;
+  return { ...DEFAULT_OPTIONS, timeouts: { dnsMs: Math.min(d.dnsMs, cap), connectMs: Math.min(d.connectMs, cap), tlsMs: Math.min(d.tlsMs, cap), headersMs: Math.min(d.headersMs, cap), bodyMs: Math.min(d.bodyMs, cap) } };
+}
 
 function single(targets: TargetFacts[]): TargetFacts | undefined {
   return targets.length === 1 && !targets[0]!.cell ? targets[0] : undefined;
@@ -30,7 +39,7 @@ export const upstreamGatherer: Gatherer = {
   id: 'upstream/probe',
   stage: 'upstream',
   wanted: (ctx: RunContext) => !ctx.flags.offline,
-  async gather(_ctx, snap: Snapshot, targets) {
+  async gather(ctx, snap: Snapshot, targets) {
     const started = performance.now();
     const t = single(targets);
     if (!t) {
@@ -44,8 +53,7 @@ export const upstreamGatherer: Gatherer = {
     const { product, build } = snap.product;
     const id = probeId();
     const plans = t.channels.map((c) => planChannel(c, { product, build, path: t.path, method: t.method, route: t.route, model: t.model, probeId: id }));
-    const { options, concurrency } = upstreamProbeSettings;
-    const probes = await runPlans(plans, options, concurrency);
+    const probes = await runPlans(plans, diagnoseProbeOptions(ctx.flags.timeout), 8);
     snap.upstream = { channels: t.channels.map((c) => c.id), probes, path: t.path, durationMs: Math.round(performance.now() - started) };
   },
 };

@@ -25,7 +25,7 @@ describe.skipIf(!builtCliExists())('probe-upstream and diagnose against a loopba
   let seed: SeedResult;
   let server: http.Server;
   let base: string;
-  let mode: 'ok' | 'down' = 'ok';
+  let mode: 'ok' | 'down' | 'hang' = 'ok';
   const seen: Seen[] = [];
   const handler = upstreamHandler({ models: ['kling', 'runway', 'suno', 'pika', 'bulk-model'] });
 
@@ -35,6 +35,7 @@ describe.skipIf(!builtCliExists())('probe-upstream and diagnose against a loopba
       req.on('data', (d) => (body += d));
       req.on('end', () => {
         seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization === `Bearer ${GOOD_KEY}`, body });
+        if (mode === 'hang' && req.url!.startsWith('/runwayml/')) return; // never answers
         if (mode === 'down' && req.url!.startsWith('/runwayml/')) {
           res.writeHead(500, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ code: 'fail_to_fetch_task', message: 'upstream busy (request id: B20251106)', data: null }));
@@ -174,6 +175,19 @@ describe.skipIf(!builtCliExists())('probe-upstream and diagnose against a loopba
     expect(f.message).toMatch(/model list 200 JSON in \d+ ms/);
     expect(f.message).toMatch(/task lookup on the route prefix 404 JSON/);
     expect(f.message).toContain('comes from the relay, not from upstream');
+  });
+
+  it('diagnose --timeout 4 on a hanging upstream: UPSTREAM_TIMEOUT inside the run, not a stopped run', async () => {
+    mode = 'hang';
+    const started = performance.now();
+    const r = await cli(['diagnose', '--dsn', fresh.dsn, '--path', '/runwayml/v1/image_to_video', '--group', 'default', '--timeout', '4', '--json']);
+    const elapsed = performance.now() - started;
+    mode = 'ok';
+    expect(r.code).toBe(1);
+    const up = r.json().stages.find((s: { id: string }) => s.id === 'upstream');
+    expect(up.findings.map((f: { code: string }) => f.code)).toEqual(['UPSTREAM_TIMEOUT']);
+    expect(up.findings[0].message).toMatch(/no response headers within 2 s/);
+    expect(elapsed).toBeLessThan(4000);
   });
 
   it('diagnose with no channel selected: the upstream stage says so and probes nothing', async () => {
