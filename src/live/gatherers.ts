@@ -169,7 +169,7 @@ export const answerGatherer: Gatherer = {
   stage: 'cache',
   wanted: (ctx) => ['seenStatus', 'seenBody', 'seenHeaders', 'live', 'recheckAfter'].some((k) => ctx.flags[k] !== undefined && ctx.flags[k] !== false),
   validate(ctx) {
-    seenFromFlags(ctx);
+    if (seenFromFlags(ctx) && !ctx.target.path && ctx.target.model === undefined) throw new UsageError('--seen-* describe the answer to one request: add --path (and --token) for that request');
     if (ctx.flags.recheckAfter !== undefined && !ctx.relayUrls.length) throw new UsageError('--recheck-after re-probes a running relay: add --relay-url <node>');
     validateLive(ctx);
   },

@@ -4,6 +4,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/db/types.js';
+import { insertChannel } from '../../src/sample/rows.js';
 import { tokenHashKey } from '../../src/sandbox/index.js';
 import { builtCliExists } from '../support/cli.js';
 import { engineInfo } from '../support/engines.js';
@@ -207,9 +208,45 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(re);
       }
+      const sweep = await s.cli(['diagnose', '--dsn', s.dsn, '--seen-status', '500']);
+      expect(sweep.code).toBe(2);
+      expect(sweep.stderr).toMatch(/add --path/);
       const r = await s.cli(['diagnose', '--dsn', s.dsn, '--path', RUNWAY, '--recheck-after', '5']);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--recheck-after re-probes a running relay: add --relay-url/);
+    });
+
+    it('a node that restarts during the run: RELAY_CRASH_LOOP from /api/status start_time', async () => {
+      await s.setChannel8(2);
+      const node = await s.relay();
+      node.freezeCache(true);
+      await s.setChannel8(1);
+      const startTime = node.startTime;
+      // Once the probe has reached the node, a hand-written channel in a group without abilities
+      // rows makes its next periodic rebuild panic (F23): the process dies and restarts.
+      let bad = 0;
+      const probes = () => node.requests.byRoute['POST /v1/chat/completions'] ?? 0;
+      const watch = setInterval(() => {
+        if (probes() > 0 && !bad) {
+          bad = -1;
+          void insertChannel(s.db, { type: 1, models: 'gpt-4o-mini', group: 'default,newgroup', baseUrl: s.upstream.url }, { abilities: false }).then((id) => {
+            bad = id;
+            node.freezeCache(false);
+          });
+        }
+      }, 20);
+      try {
+        const r = await s.cli(s.diagnoseArgs([node], ['--recheck-after', '3']));
+        const [f] = findings(r.json(), 'RELAY_CRASH_LOOP');
+        expect(f.message).toMatch(new RegExp(`restarted while relay-doctor was probing it: /api/status start_time moved from ${startTime} to \\d+`));
+        expect(node.restarts).toBeGreaterThanOrEqual(1);
+      } finally {
+        clearInterval(watch);
+        if (bad > 0) {
+          await s.db.query('DELETE FROM abilities WHERE channel_id = ?', [bad]);
+          await s.db.query('DELETE FROM channels WHERE id = ?', [bad]);
+        }
+      }
     });
 
     it('an unreachable node: RELAY_UNREACHABLE', async () => {
