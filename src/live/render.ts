@@ -8,7 +8,7 @@ import type { Branch } from './branches.js';
 interface DocPart {
   seen?: AnswerReport;
   liveAnswer?: AnswerReport;
-  verdict: { reason?: string; ranked: string[]; primary?: { code: string } };
+  verdict: { status: string; reason?: string; ranked: string[]; primary?: { code: string } };
   findings: { code: string; status: string }[];
 }
 
@@ -64,6 +64,10 @@ export function renderAnswers(doc: DocPart, c: Chalk, width: number): string[] {
     if (!r) continue;
     out.push('', ...block(r, doc, c, width));
   }
-  if (out.length && doc.verdict.reason) out.push(...wrap(`verdict: ${doc.verdict.reason}`, width, '    ', '  ').map((l) => c.gray(l)));
+  if (!out.length || !doc.verdict.reason) return out;
+  // The flowchart's verdict line names a primary; when the answer rules every failure out there
+  // is none, so the headline is said here.
+  if (!doc.verdict.primary && doc.verdict.ranked.length) out.push('', c.red.bold('verdict: unhealthy — none of the failures found caused this answer'), ...wrap(doc.verdict.reason, width, '  ', '  '));
+  else out.push(...wrap(`verdict: ${doc.verdict.reason}`, width, '    ', '  ').map((l) => c.gray(l)));
   return out;
 }

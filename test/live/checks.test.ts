@@ -148,6 +148,8 @@ describe('cache/cache-window', () => {
     expect(run(cacheWindow, scene({ live: relay([node('http://a:3000', { routing: routes() })]) }))).toEqual([]);
     const down = node('http://a:3000', { statusStart: { at: 0, ok: false, hints: [], failure: { kind: 'refused', error: 'refused' } } });
     expect(run(cacheWindow, scene({ live: relay([down]) })).map((f) => f.code)).toEqual(['CACHE_WINDOW_OPEN']);
+    const noToken: LiveFacts = { relay: { nodes: [node('http://a:3000')], notes: ["no --token: the zero-cost routing probe needs the caller's key"] } };
+    expect(run(cacheWindow, scene({ live: noToken }))[0]!.message).toMatch(/^no node's routing view was probed \(no --token: the zero-cost routing probe needs the caller's key\)/);
   });
 });
 
