@@ -121,7 +121,8 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
     });
 
     it('a route missing on an old deployment: ROUTE_NOT_DEPLOYED (the node answers its web page)', async () => {
-      const old = await s.relay({ product: 'new-api' });
+      // A BF build from before 2025-10-11 (no /runwayml/*path); a plain new-api node looks the same.
+      const old = await s.relay({ omitRoutes: ['/runwayml/*path'] });
       const r = await s.cli(s.diagnoseArgs([old]));
       expect(r.code).toBe(1);
       const doc = r.json();
@@ -129,8 +130,11 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       const [f] = findings(doc, 'ROUTE_NOT_DEPLOYED');
       expect(f.stage).toBe('route');
       expect(f.message).toContain(`POST ${RUNWAY} with its web page (HTML, 200)`);
-      expect(findings(doc, 'RELAY_BUILD_OUTDATED')[0].status).toBe('warn');
+      expect(findings(doc, 'RELAY_BUILD_OUTDATED')[0]).toMatchObject({ status: 'warn', message: expect.stringMatching(/without \/runwayml\/\*path \(added to bltcy on 2025-10-11\)/) });
       expect(s.upstream.calls.count).toBe(0);
+      const plain = await s.relay({ product: 'new-api' });
+      const r2 = await s.cli(s.diagnoseArgs([plain]));
+      expect(r2.json().verdict.primary.code).toBe('ROUTE_NOT_DEPLOYED');
     });
 
     it('the 500 the user saw came from the upstream: UPSTREAM_5XX, never blamed on the stale node', async () => {
