@@ -5,7 +5,7 @@ import { buildContext } from '../../src/context/build.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { ZH } from '../../src/i18n/catalog/index.js';
 import { zhFinding } from '../../src/i18n/localize.js';
-import { STRINGS } from '../../src/i18n/strings.js';
+import { noteText, STRINGS } from '../../src/i18n/strings.js';
 import { insertChannel, insertToken, setOption } from '../../src/sample/rows.js';
 import { seedIncident, type SeedResult } from '../../src/sample/seed-incident.js';
 import type { Finding } from '../../src/types.js';
@@ -43,6 +43,23 @@ describe('zh catalogue', () => {
     // An evidence shape a builder does not expect never throws.
     const odd = zhFinding({ code: 'CHANNELS_ALL_DISABLED', status: 'fail', stage: 'distribute', message: 'm', subject: { model: 'x', group: 'g' }, evidence: { channels: 'not-a-list' } });
     expect(odd.fallback).toBe(true);
+  });
+
+  it('translates the stage notes the pipeline writes, keeping data as it is', () => {
+    for (const note of [
+      'no --token, --token-id or --token-name: TokenAuth not evaluated',
+      'no routing model: channel selection not evaluated',
+      'upstream not probed (--offline)',
+      'upstream not probed: no single request to follow (sweep)',
+      'not run: the environment stage failed',
+      'not selected (--only)',
+    ]) {
+      expect(noteText(note, 'zh'), note).toMatch(CJK);
+      expect(noteText(note, 'zh'), note).not.toMatch(/not |no /);
+      expect(noteText(note, 'en')).toBe(note);
+    }
+    expect(noteText('token #12 → using group "vip" (from user)', 'zh')).toBe('令牌 #12 → 生效分组 "vip"（来自 user）');
+    expect(noteText('2 direct probe(s) of channel #8: 1 failed, 0 warned; slowest first byte 820 ms', 'zh')).toBe('直接探测渠道 #8 共 2 次：1 次失败，0 次警告；最慢的首字节 820 ms');
   });
 
   it('has every renderer string in both languages', () => {
