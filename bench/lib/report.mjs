@@ -267,6 +267,9 @@ EXPLAIN ANALYZE plan, and a CPU profile of one run of each kind.
 ${START}
 (not run yet)
 ${END}
+
+<!-- Other benchmarks: one \`##\` section each below (what is measured, how to run it, machine,
+numbers, targets met or not). -->
 `;
 
 /** Rewrite the generated part of the diagnose section; create the file when missing. */
