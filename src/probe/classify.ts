@@ -93,7 +93,8 @@ export function classify(input: ClassifyInput): Finding[] {
     return out;
   }
 
-  if (o.redirects.length) {
+  // A transport-only probe asks for the root page: its redirects and status say nothing.
+  if (o.redirects.length && (req.kind !== 'reach' || o.redirectLoop)) {
     const loop = Boolean(o.redirectLoop);
     add(
       'UPSTREAM_REDIRECT',
@@ -112,9 +113,9 @@ export function classify(input: ClassifyInput): Finding[] {
   }
   const text = f.text ?? f.excerpt ?? '';
   const noChannel = NO_CHANNEL.test(text);
-  const keyed = req.kind !== 'reach';
 
-  if (status === 304) {
+  const keyed = req.kind !== 'reach';
+  if (status === 304 && keyed) {
     add('UPSTREAM_NOT_MODIFIED', `${ch}: the upstream answers 304 Not Modified with no body — ${what}; pollers expecting JSON break`, 'Clients should not send If-None-Match / If-Modified-Since on polls (the passthrough forwards them).');
   } else if (noChannel && keyed) {
     add('UPSTREAM_NO_CHANNEL', `${ch}: the upstream is itself a relay and answers ${status} "no channel" for its own model — ${what}: the fault is at the upstream relay (its channels or this key's group), not here`, 'Fix it at the upstream relay: give the key\'s group a channel for that model.');

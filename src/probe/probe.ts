@@ -102,7 +102,7 @@ export async function probe(req: ProbeRequest, o: ProbeOptions): Promise<ProbeOu
   // validates them, pollers sending them get 304 with no body.
   const etag = header(final, 'etag');
   const lastModified = header(final, 'last-modified');
-  if (final.method === 'GET' && (req.kind !== 'live' || req.method === 'GET') && final.status !== undefined && final.status >= 200 && final.status < 300 && (etag || lastModified) && !c.loop) {
+  if (req.kind !== 'reach' && final.method === 'GET' && (req.kind !== 'live' || req.method === 'GET') && final.status !== undefined && final.status >= 200 && final.status < 300 && (etag || lastModified) && !c.loop) {
     const h = requestHeaders(req);
     if (etag) h['if-none-match'] = etag;
     if (lastModified) h['if-modified-since'] = lastModified;

@@ -150,6 +150,16 @@ describe('probe over HTTP', () => {
     expect(r.elapsed).toBeLessThan(T.bodyMs + 1000);
   });
 
+  it('a transport-only probe (no key) judges the connection, not the page', async () => {
+    for (const p of ['/redirect-ok', '/500', '/html', '/etag']) {
+      const r = await run(`${up.origin}${p}`, { kind: 'reach', passthrough: false });
+      expect(r.codes, p).toEqual([]);
+      expect(r.outcome.conditional).toBeUndefined();
+    }
+    const port = await freePort();
+    expect((await run(`http://127.0.0.1:${port}/`, { kind: 'reach', passthrough: false })).codes).toEqual(['UPSTREAM_CONNECT_FAILED']);
+  });
+
   it('retries only when asked for, and says so', async () => {
     const once = await run(`${up.origin}/500`);
     expect(once.outcome.exchanges).toHaveLength(1);
