@@ -202,17 +202,16 @@ export async function loadGroupUse(db: Db, schema: Schema): Promise<GroupUse[]> 
   return rows.map((r) => ({ tokenGroup: str(r.tg), userGroup: str(r.ug), tokens: int(r.n) }));
 }
 
-/** Stored keys the relay's parser can never produce (they contain '-' or start with sk-). */
+/** Stored keys the relay's parser can never produce (they contain '-' or start with sk-). One read of tokens. */
 export async function loadMalformedKeys(db: Db, schema: Schema): Promise<{ ids: number[]; count: number }> {
   if (!has(schema, 'tokens')) return { ids: [], count: 0 };
   const q = db.dialect.q;
   const live = has(schema, 'tokens', 'deleted_at') ? ' AND deleted_at IS NULL' : '';
-  const where = `(${q('key')} LIKE ? OR ${q('key')} LIKE ?)${live}`;
-  const [ids, count] = await Promise.all([
-    db.query(`SELECT id FROM tokens WHERE ${where} ORDER BY id LIMIT 20`, ['%-%', 'sk-%']),
-    db.query(`SELECT count(*) AS n FROM tokens WHERE ${where}`, ['%-%', 'sk-%']),
-  ]);
-  return { ids: ids.map((r) => int(r.id)), count: int(count[0]?.n) };
+  const rows = await db.query(
+    `SELECT id, count(*) OVER () AS n FROM tokens WHERE (${q('key')} LIKE ? OR ${q('key')} LIKE ?)${live} ORDER BY id LIMIT 20`,
+    ['%-%', 'sk-%'],
+  );
+  return { ids: rows.map((r) => int(r.id)), count: int(rows[0]?.n) };
 }
 
 export type { OptionMap };

@@ -163,10 +163,16 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
       run.crashed.add(f.stage);
     }
     if (sweepMatrix) {
+      const byCell = new Map<string, Finding[]>();
+      for (const f of run.findings) {
+        if (f.stage !== 'distribute' || f.subject?.model === undefined) continue;
+        const k = `${String(f.subject.model)}\u0000${String(f.subject.group)}`;
+        byCell.set(k, [...(byCell.get(k) ?? []), f]);
+      }
       for (const m of sweepMatrix.models) {
         sweepMatrix.cells[m] = {};
         for (const g of sweepMatrix.groups) {
-          const cell = run.findings.filter((f) => f.subject?.model === m && f.subject?.group === g.group && f.stage === 'distribute');
+          const cell = byCell.get(`${m}\u0000${g.group}`) ?? [];
           const fail = cell.find((f) => f.status === 'fail');
           sweepMatrix.cells[m][g.group] = fail ? fail.code : cell.some((f) => f.code === 'NO_CHANNEL_FOR_MODEL') ? 'not-offered' : '';
         }

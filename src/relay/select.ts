@@ -2,6 +2,7 @@ import type { AbilityRow, ChannelRow } from './model.js';
 import type { Build } from './product.js';
 import { splitList } from './lists.js';
 import { normalizeModelName } from './models.js';
+import { abilitiesOf } from './indexes.js';
 
 // Channel selection (RB §5.3–§5.5): which channels the relay can pick for (group, model),
 // from its memory cache (built from channels) or from abilities (the DB path).
@@ -104,7 +105,7 @@ export function selectFromCache(channels: readonly ChannelRow[], group: string, 
 
 /** The DB path: enabled abilities rows at MAX(priority), then the channel row by id. */
 export function selectFromAbilities(abilities: readonly AbilityRow[], channelsById: ReadonlyMap<number, ChannelRow>, group: string, model: string, build: Build): Selection {
-  const rows = abilities.filter((a) => a.group === group && a.model === model && a.enabled);
+  const rows = abilitiesOf(abilities, group, model).filter((a) => a.enabled);
   // NULL priority never equals MAX(priority) (RB §4.3.5).
   const withPrio = rows.filter((r) => r.priority !== null);
   const max = withPrio.length ? Math.max(...withPrio.map((r) => r.priority!)) : undefined;

@@ -5,7 +5,8 @@ import { finding } from '../report.js';
 
 const types = { defaultBaseUrl: (p: Parameters<typeof defaultBaseUrl>[0], t: number, b?: string) => defaultBaseUrl(p, t, b) ?? '', typeTableLength };
 
-function malformed(url: string): string | undefined {
+/** `passthrough`: the path is forwarded after base_url verbatim (RB §10.3); normal adaptors append their own paths, and some types' defaults carry one. */
+function malformed(url: string, passthrough: boolean): string | undefined {
   let u: URL;
   try {
     u = new URL(url);
@@ -13,8 +14,8 @@ function malformed(url: string): string | undefined {
     return 'it is not an absolute URL (no scheme): the request fails with unsupported protocol scheme';
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return `its scheme is ${u.protocol}`;
-  if (url.endsWith('/')) return 'it ends with "/": the relay appends the path as is, giving "//…"';
-  if (u.pathname !== '/' && u.pathname !== '') return `it carries the path ${u.pathname}, which the relay prepends to every forwarded path`;
+  if (passthrough && url.endsWith('/')) return 'it ends with "/": the passthrough appends the path as is, giving "//…"';
+  if (passthrough && u.pathname !== '/' && u.pathname !== '') return `it carries the path ${u.pathname}, which the passthrough prepends to every forwarded path`;
   if (/^(localhost|127\.|0\.0\.0\.0|\[::1\])/.test(u.hostname)) return 'it points at localhost: the relay host itself';
   return undefined;
 }
@@ -62,7 +63,7 @@ export const baseUrl: Check = {
           }),
         );
       }
-      const why = v.source === 'stored' ? malformed(v.effective) : undefined;
+      const why = v.source === 'stored' ? malformed(v.effective, passthrough) : undefined;
       if (why) {
         out.push(
           finding('CHANNEL_BASE_URL_MALFORMED', `channel #${c.id} base_url ${JSON.stringify(v.effective)}: ${why}`, {

@@ -1,4 +1,5 @@
 import { buildAbilities, diffAbilities } from '../../relay/abilities.js';
+import { abilitiesOf, channelsListing } from '../../relay/indexes.js';
 import type { Check } from '../types.js';
 import { finding } from '../report.js';
 
@@ -11,8 +12,8 @@ export const abilitiesSync: Check = {
   run({ snap, target }) {
     const { group, model } = target;
     if (group === undefined || model === undefined) return [];
-    const expected = buildAbilities(snap.channels, new Set([model])).filter((e) => e.group === group);
-    const actual = snap.abilities.rows.filter((a) => a.group === group && a.model === model);
+    const expected = buildAbilities(channelsListing(snap.channels, model), new Set([model])).filter((e) => e.group === group);
+    const actual = abilitiesOf(snap.abilities.rows, group, model);
     const diff = diffAbilities(expected, actual);
     if (!diff.missing.length && !diff.extra.length && !diff.changed.length) return [];
     // Abilities route when the memory cache is off, and in BF's fallback when the cache misses.

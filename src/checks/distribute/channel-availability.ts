@@ -2,6 +2,7 @@ import { dialectFor } from '../../db/dialect.js';
 import { noChannelAnswer } from '../../relay/answers.js';
 import { CHANNEL_STATUS, statusReason } from '../../relay/channel.js';
 import { splitList } from '../../relay/lists.js';
+import { channelsListing } from '../../relay/indexes.js';
 import type { Check } from '../types.js';
 import { finding } from '../report.js';
 
@@ -47,8 +48,7 @@ export const channelAvailability: Check = {
       ];
     }
 
-    const lists = snap.channels.map((c) => ({ c, models: splitList(c.models), groups: splitList(c.group) }));
-    const listing = lists.filter((x) => x.models.includes(model));
+    const listing = channelsListing(snap.channels, model).map((c) => ({ c, groups: splitList(c.group) }));
     const inGroup = listing.filter((x) => x.groups.includes(group));
     const enabledInGroup = inGroup.filter((x) => x.c.status === 1);
     const answer = noChannelAnswer(build, group, model);
@@ -66,7 +66,7 @@ export const channelAvailability: Check = {
       ];
     }
     if (inGroup.length) {
-      const rows = inGroup.map((x) => ({ id: x.c.id, name: x.c.name, status: x.c.status, statusName: CHANNEL_STATUS[x.c.status] ?? String(x.c.status), ...statusReason(x.c) }));
+      const rows = inGroup.slice(0, 10).map((x) => ({ id: x.c.id, name: x.c.name, status: x.c.status, statusName: CHANNEL_STATUS[x.c.status] ?? String(x.c.status), ...statusReason(x.c) }));
       return [
         finding('CHANNELS_ALL_DISABLED', `every channel listing ${model} in group ${JSON.stringify(group)} is disabled (${rows.map((r) => `#${r.id} ${r.statusName}${r.reason ? `: ${r.reason}` : ''}`).join('; ')}); the relay answers ${answer}`, {
           subject,
@@ -77,12 +77,13 @@ export const channelAvailability: Check = {
     }
     const enabledListing = listing.filter((x) => x.c.status === 1);
     if (enabledListing.length) {
-      const groups = [...new Set(enabledListing.flatMap((x) => x.groups))];
-      const near = groups.filter((g) => g.trim() === group.trim() && g !== group);
+      const allGroups = [...new Set(enabledListing.flatMap((x) => x.groups))];
+      const groups = allGroups.slice(0, 12);
+      const near = allGroups.filter((g) => g.trim() === group.trim() && g !== group);
       return [
-        finding('GROUP_HAS_NO_CHANNEL', `enabled channels list ${model}, but none in group ${JSON.stringify(group)} (they serve ${groups.map((g) => JSON.stringify(g)).join(', ')})${near.length ? `; note ${near.map((g) => JSON.stringify(g)).join(', ')} differs only by spaces, which the relay does not trim` : ''}; the relay answers ${answer}`, {
+        finding('GROUP_HAS_NO_CHANNEL', `enabled channels list ${model}, but none in group ${JSON.stringify(group)} (they serve ${groups.map((g) => JSON.stringify(g)).join(', ')}${allGroups.length > groups.length ? `, and ${allGroups.length - groups.length} more` : ''})${near.length ? `; note ${near.map((g) => JSON.stringify(g)).join(', ')} differs only by spaces, which the relay does not trim` : ''}; the relay answers ${answer}`, {
           subject,
-          evidence: { channels: enabledListing.map((x) => ({ id: x.c.id, group: x.c.group })), usingGroup: group, groupFrom: target.groupFrom },
+          evidence: { channels: enabledListing.slice(0, 20).map((x) => ({ id: x.c.id, group: x.c.group })), channelCount: enabledListing.length, usingGroup: group, groupFrom: target.groupFrom },
           remedy: {
             text: `Add "${group}" to the group list of a channel serving ${model} (through the admin UI, so abilities follow), or route these callers to a group that has one${target.groupFrom === 'user' ? ' (their token group is empty, so the user group decides)' : ''}.`,
             commands: [sql, ...(target.groupFrom === 'user' || target.groupFrom === 'token' || target.cell ? ['relay-doctor fix-groups'] : [])],
@@ -97,7 +98,7 @@ export const channelAvailability: Check = {
     return [
       finding('NO_CHANNEL_FOR_MODEL', `no enabled channel lists the model ${model} in any group${anyListing ? ' (only disabled ones, in other groups)' : ''}; the relay answers ${answer}`, {
         subject,
-        evidence: { disabledListing: listing.map((x) => ({ id: x.c.id, status: x.c.status, group: x.c.group })) },
+        evidence: { disabledListing: listing.slice(0, 20).map((x) => ({ id: x.c.id, status: x.c.status, group: x.c.group })) },
         remedy: { text: `Add exactly "${model}" (no spaces) to the models of the channel that should serve it, through the admin UI or API so abilities follow.`, commands: [sql] },
       }),
     ];

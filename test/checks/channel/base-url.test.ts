@@ -16,6 +16,7 @@ describe('channel/base-url', () => {
     { name: 'a path is prepended to every forwarded path', snap: s({ id: 8, type: 55, baseUrl: 'https://legacy.example.com/v1' }), expect: [{ code: 'CHANNEL_BASE_URL_MALFORMED', match: /path \/v1/ }] },
     { name: 'no scheme', snap: s({ id: 8, type: 55, baseUrl: 'legacy.example.com' }), expect: [{ code: 'CHANNEL_BASE_URL_MALFORMED', match: /unsupported protocol scheme/ }] },
     { name: 'localhost', snap: s({ id: 8, type: 55, baseUrl: 'http://127.0.0.1:3000' }), expect: [{ code: 'CHANNEL_BASE_URL_MALFORMED', match: /localhost/ }] },
+    { name: 'a normal route: a base URL with a path is how some types work (openrouter.ai/api)', snap: s({ id: 4, type: 20, baseUrl: 'https://openrouter.ai/api' }, 'new-api'), expect: [] },
     { name: 'type beyond the build table with empty base_url panics', snap: s({ id: 3, type: 61, baseUrl: '' }, 'new-api', 'NA-main'), expect: [{ code: 'CHANNEL_TYPE_OUT_OF_RANGE', match: /61 entries/ }] },
   ]);
 });
