@@ -57,22 +57,26 @@ function withTimer<T>(ms: number, onTimeout: () => PhaseError, run: (settle: (er
   });
 }
 
-async function resolve(host: string, ms: number, lookup: LookupFunction): Promise<string> {
-  return withTimer<string>(
+async function resolve(host: string, ms: number, lookup: LookupFunction): Promise<string[]> {
+  return withTimer<string[]>(
     ms,
     () => new PhaseError('dns', 'DNS_TIMEOUT', `no DNS answer for ${host} within ${ms} ms`, true),
     (settle) => {
-      lookup(host, {}, (err, address) => {
+      lookup(host, { all: true }, (err, address) => {
         if (err) {
           const code = (err as NodeJS.ErrnoException).code ?? 'DNS_ERROR';
           settle(new PhaseError('dns', code, `${host} does not resolve (${code})`));
-        } else settle(null, Array.isArray(address) ? String((address[0] as { address: string } | undefined)?.address ?? '') : address);
+          return;
+        }
+        const list = (Array.isArray(address) ? address.map((a) => (typeof a === 'string' ? a : a.address)) : [address]).filter(Boolean);
+        if (list.length) settle(null, list);
+        else settle(new PhaseError('dns', 'ENODATA', `${host} has no address`));
       });
     },
   );
 }
 
-function tcp(address: string, port: number, ms: number): Promise<net.Socket> {
+function tcpOnce(address: string, port: number, ms: number): Promise<net.Socket> {
   let sock: net.Socket | undefined;
   return withTimer<net.Socket>(
     ms,
@@ -91,6 +95,22 @@ function tcp(address: string, port: number, ms: number): Promise<net.Socket> {
       });
     },
   );
+}
+
+/** Each resolved address in turn, as Go's dialer falls back, within one connect budget. */
+async function tcp(addresses: string[], port: number, ms: number): Promise<{ socket: net.Socket; address: string }> {
+  const deadline = performance.now() + ms;
+  let last: unknown;
+  for (const address of addresses) {
+    const left = Math.max(1, Math.round(deadline - performance.now()));
+    try {
+      return { socket: await tcpOnce(address, port, left), address };
+    } catch (err) {
+      last = err;
+      if (err instanceof PhaseError && err.timeout) break; // the budget is spent
+    }
+  }
+  throw last;
 }
 
 function dn(o: Record<string, string | string[] | undefined> | undefined): string {
@@ -160,12 +180,12 @@ export interface ProbeSocketOptions {
 /** DNS, TCP, TLS in turn; marks are set as each phase ends. Throws PhaseError. */
 export async function openConnection(ep: Endpoint, o: ProbeSocketOptions, marks: Marks): Promise<Opened> {
   const host = ep.hostname.replace(/^\[|\]$/g, '');
-  let address = host;
+  let addresses = [host];
   if (!net.isIP(host)) {
-    address = await resolve(host, o.timeouts.dnsMs, o.lookup ?? (dns.lookup as unknown as LookupFunction));
+    addresses = await resolve(host, o.timeouts.dnsMs, o.lookup ?? (dns.lookup as unknown as LookupFunction));
     marks.dnsEnd = performance.now();
   }
-  const raw = await tcp(address, ep.port, o.timeouts.connectMs);
+  const { socket: raw, address } = await tcp(addresses, ep.port, o.timeouts.connectMs);
   raw.setNoDelay(true);
   marks.connectEnd = performance.now();
   if (ep.protocol === 'http:') return { socket: raw, remoteAddress: address };

@@ -194,6 +194,20 @@ describe('probe: transport faults', () => {
     expect(r.elapsed).toBeLessThan(T.dnsMs + 1000);
   });
 
+  it('several addresses: a refused one falls through to the next, as Go\'s dialer does', async () => {
+    const up = await startHttp();
+    try {
+      const lookup = ((_h: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void) =>
+        cb(null, [{ address: '127.0.0.2', family: 4 }, { address: '127.0.0.1', family: 4 }])) as unknown as net.LookupFunction;
+      const r = await run(`http://upstream.test:${up.port}/runwayml/v1/tasks/x`, { lookup });
+      expect(r.codes).toEqual([]);
+      expect(r.final.remoteAddress).toBe('127.0.0.1');
+      expect(r.final.status).toBe(404);
+    } finally {
+      await up.close();
+    }
+  });
+
   it('reset right at accept: a connect or a drop failure, never a hang', async () => {
     // On loopback the RST can win the race against the client's connect event.
     const srv = await startRaw((s) => s.resetAndDestroy());
