@@ -73,7 +73,7 @@ export function classify(input: ClassifyInput): Finding[] {
           const cap = input.headersTimeoutMs < RELAY_HEADER_CAP_MS;
           add(
             'UPSTREAM_TIMEOUT',
-            `${ch}: no response headers within ${Math.round(input.headersTimeoutMs / 1000)} s — ${what}${cap ? `; the passthrough gives up at 60 s ("timeout awaiting response headers"): rerun with --timeout 65 to see whether it answers before that` : ': the passthrough fails with "timeout awaiting response headers"'}`,
+            `${ch}: no response headers within ${Math.round(input.headersTimeoutMs / 1000)} s — ${what}${cap ? `; the passthrough gives up at 60 s ("timeout awaiting response headers"): relay-doctor probe-upstream --channel ${channelId} --timeout 65 shows whether it answers before that` : ': the passthrough fails with "timeout awaiting response headers"'}`,
             'Make the upstream answer headers sooner (submit asynchronously); the relay cannot wait longer than its 60-s header limit.',
           );
         } else if (/^HPE_/.test(e.code) || e.code === 'HTTPParserError') {
