@@ -6,8 +6,7 @@ import { VERSION } from '../cli.js';
 import { readSchema } from '../data/schema.js';
 import { loadChannels } from '../data/load.js';
 import { connect, DbOpenError } from '../diagnose/snapshot.js';
-import { splitList } from '../relay/lists.js';
-import { detectProduct, PASSTHROUGH_MODELS } from '../relay/product.js';
+import { detectProductWithChannels } from '../relay/product.js';
 import { routeFor, routeTable, type ModelSource, type RouteDef } from '../relay/routes.js';
 import { RunError } from '../types.js';
 import { addCommonOptions } from './options.js';
@@ -52,8 +51,7 @@ async function profileOf(ctx: ReturnType<typeof buildContext>): Promise<{ profil
   try {
     const schema = await readSchema(conn.db);
     const channels = await loadChannels(conn.db, schema);
-    const hint = [...new Set(channels.filter((c) => c.type === 55).flatMap((c) => splitList(c.models)).filter((m) => PASSTHROUGH_MODELS.includes(m)))];
-    const p = detectProduct(schema, undefined, { passthroughModelsOnType55: hint });
+    const p = detectProductWithChannels(schema, channels);
     if (!p.recognized) throw new RunError(`${ctx.db.target.redacted} is not a relay database; pass --profile to list a profile's routes`, 3);
     return { profile: p.product, evidence: p.evidence };
   } finally {

@@ -4,9 +4,8 @@ import type { Db } from '../db/types.js';
 import { loadAbilities, loadChannels, loadGroupUse, loadMalformedKeys, loadOptions } from '../data/load.js';
 import { pingRedis } from '../data/redis.js';
 import { readSchema } from '../data/schema.js';
-import { splitList } from '../relay/lists.js';
 import { normalizeModelName } from '../relay/models.js';
-import { detectProduct, PASSTHROUGH_MODELS } from '../relay/product.js';
+import { detectProduct, detectProductWithChannels } from '../relay/product.js';
 import { relaySettings } from '../relay/settings.js';
 import type { Snapshot } from './facts.js';
 
@@ -65,8 +64,7 @@ export async function loadSnapshot(ctx: RunContext, conn: { db: Db; connectMs: n
     );
   }
   const [options, channels] = await Promise.all([loadOptions(db, schema), loadChannels(db, schema)]);
-  const hint = [...new Set(channels.filter((c) => c.type === 55).flatMap((c) => splitList(c.models)).filter((m) => PASSTHROUGH_MODELS.includes(m)))];
-  const product = base.family === 'new-api' && !ctx.profile ? detectProduct(schema, undefined, { passthroughModelsOnType55: hint }) : base;
+  const product = detectProductWithChannels(schema, channels, ctx.profile);
   const settings = relaySettings(ctx.env.values, product, Boolean(ctx.redis));
   const needs = modelsFor({ product, channels });
   const models = [...new Set(needs.models.flatMap((m) => [m, normalizeModelName(m, product.build)]))];

@@ -1,7 +1,7 @@
 import type { TargetSpec } from '../context/types.js';
 import type { Db } from '../db/types.js';
 import { findTokens, findUser } from '../data/load.js';
-import { routeFor, routeTable } from '../relay/routes.js';
+import { routeFor, routeTable, type CustomRoute } from '../relay/routes.js';
 import type { Product } from '../context/dsn.js';
 import { selectChannel, type RoutingContext } from '../relay/select.js';
 import { parseTokenKey, usingGroup } from '../relay/token.js';
@@ -72,14 +72,17 @@ export function resolveTarget(snap: Snapshot, spec: TargetSpec, token?: TokenFac
   return t;
 }
 
-const passthroughCache = new Map<Product, Set<string>>();
+const passthroughCache = new WeakMap<object, Map<Product, Set<string>>>();
+const NO_EXTRAS: CustomRoute[] = [];
 
-/** Fixed routing models of the profile's passthrough routes (runway, pika, …). */
-export function passthroughModels(product: Product): Set<string> {
-  let s = passthroughCache.get(product);
+/** Fixed routing models of the profile's passthrough routes (runway, pika, … and custom prefixes). */
+export function passthroughModels(product: Product, extras: CustomRoute[] = NO_EXTRAS): Set<string> {
+  let byProduct = passthroughCache.get(extras);
+  if (!byProduct) passthroughCache.set(extras, (byProduct = new Map()));
+  let s = byProduct.get(product);
   if (!s) {
-    s = new Set(routeTable(product).flatMap((r) => (r.passthrough && r.model.kind === 'fixed' ? [r.model.model] : [])));
-    passthroughCache.set(product, s);
+    s = new Set(routeTable(product, extras).flatMap((r) => (r.passthrough && r.model.kind === 'fixed' ? [r.model.model] : [])));
+    byProduct.set(product, s);
   }
   return s;
 }
@@ -90,7 +93,7 @@ export function sweepCell(snap: Snapshot, model: string, group: string, tokens?:
   return {
     label: `${model} × ${JSON.stringify(group)}`,
     cell: { model, group, tokens },
-    passthrough: passthroughModels(snap.product.product).has(model),
+    passthrough: passthroughModels(snap.product.product, snap.run.config.routes).has(model),
     method: 'POST',
     model,
     modelFrom: 'sweep',

@@ -1,5 +1,6 @@
 import type { Product } from '../context/dsn.js';
 import { has, type Schema } from '../data/schema.js';
+import { splitList } from './lists.js';
 
 // Telling products and builds apart from the schema (RB §1.2). Column presence is the
 // most reliable signal; a --profile given by the user wins.
@@ -83,3 +84,11 @@ export function detectProduct(schema: Schema, override?: Product, hints?: { pass
 
 /** Models only a passthrough serves; a type-55 channel listing them is the fork's Bltcy channel. */
 export const PASSTHROUGH_MODELS = ['runway', 'pika', 'kling', 'minimax', 'suno', 'jimeng', 'tripo'];
+
+/** The schema's verdict, refined by the data: type-55 channels serving passthrough models mean BF. */
+export function detectProductWithChannels(schema: Schema, channels: readonly { type: number; models: string | null }[], override?: Product): ProductInfo {
+  const base = detectProduct(schema, override);
+  if (base.family !== 'new-api' || override) return base;
+  const hint = [...new Set(channels.filter((c) => c.type === 55).flatMap((c) => splitList(c.models)).filter((m) => PASSTHROUGH_MODELS.includes(m)))];
+  return hint.length ? detectProduct(schema, undefined, { passthroughModelsOnType55: hint }) : base;
+}

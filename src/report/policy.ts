@@ -1,7 +1,7 @@
 import { CODES } from '../contract.js';
 import { STAGES, UsageError, type Finding, type StageId, type StageResult } from '../types.js';
 import type { DiagnoseDocument, SweepMatrix } from './document.js';
-import { verdictOf } from './verdict.js';
+import { answerConstraint, verdictOf } from './verdict.js';
 
 // The exit policy CI asks for: which stages and codes count, and whether warnings fail the run.
 
@@ -77,7 +77,7 @@ export function applyPolicy(doc: DiagnoseDocument, p: Policy): DiagnoseDocument 
     if (p.only && !p.only.includes(s.id)) return { id: s.id, status: 'skip' as const, findings: [], note: 'not selected (--only)' };
     return restage(s, s.findings.filter(keep));
   });
-  const out: DiagnoseDocument = { ...doc, stages, findings, verdict: verdictOf(findings, stages) };
+  const out: DiagnoseDocument = { ...doc, stages, findings, verdict: verdictOf(findings, stages, [], answerConstraint(doc.seen ?? doc.liveAnswer)) };
   if (doc.sweep) {
     if (p.only && !p.only.includes('distribute')) delete out.sweep;
     else out.sweep = recell(doc.sweep, findings);

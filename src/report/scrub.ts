@@ -22,6 +22,10 @@ export function noControls(text: string): string {
 /** Mask secrets; `keepAnsi` keeps the renderer's own colour codes (text output on a TTY). */
 export function scrub(text: string, keepAnsi = false): string {
   let out = keepAnsi ? text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/g, '') : noControls(text);
+  // new-api's Redis token keys are an HMAC of the key, not the key: keep them whole so the
+  // printed `redis-cli DEL token:<hex>` works (one-api's token:<raw key> stays masked).
+  const kept: string[] = [];
+  out = out.replace(/\btoken:[0-9a-f]{64}\b/g, (m) => `\u0000${kept.push(m) - 1}\u0000`);
   for (const [re, fn] of RULES) out = out.replace(re, fn as (m: string) => string);
-  return out;
+  return out.replace(/\u0000(\d+)\u0000/g, (_m, i) => kept[Number(i)]!);
 }

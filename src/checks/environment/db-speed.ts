@@ -11,10 +11,11 @@ export const dbSpeed: Check = {
   description: 'connecting to the database and a trivial query stay under 1 s',
   run({ snap }) {
     const { connectMs, pingMs } = snap.db;
-    if (connectMs < SLOW_MS && pingMs < SLOW_MS) return [];
+    const limit = snap.run.config.thresholds?.dbSlowMs ?? SLOW_MS;
+    if (connectMs < limit && pingMs < limit) return [];
     return [
-      finding('DB_SLOW', `the database is slow: connecting took ${connectMs} ms, SELECT 1 took ${pingMs} ms (threshold ${SLOW_MS} ms)`, {
-        evidence: { connectMs, pingMs, thresholdMs: SLOW_MS, database: snap.db.redacted },
+      finding('DB_SLOW', `the database is slow: connecting took ${connectMs} ms, SELECT 1 took ${pingMs} ms (threshold ${limit} ms)`, {
+        evidence: { connectMs, pingMs, thresholdMs: limit, database: snap.db.redacted },
         remedy: {
           text: 'Every token lookup and the passthrough\'s channel re-read wait on this database. Move the relay next to its database, resume a paused instance, or tune the pool (SQL_MAX_IDLE_CONNS, SQL_MAX_OPEN_CONNS, SQL_MAX_LIFETIME).',
         },
