@@ -61,7 +61,7 @@ function choiceOf(o: ProbeFlags): ChannelChoice {
   return { by: 'model', model: o.model!, group: o.group };
 }
 
-export function probeOptionsFrom(o: { timeout?: string; retries?: string; slowAfter?: string }): ProbeOptions {
+export function probeOptionsFrom(o: { timeout?: string; retries?: string; slowAfter?: string }, configSlowMs?: number): ProbeOptions {
   const t = DEFAULT_OPTIONS.timeouts;
   const limit = seconds(o.timeout, '--timeout', 900);
   const timeouts = limit === undefined ? t : { dnsMs: Math.min(t.dnsMs, limit), connectMs: Math.min(t.connectMs, limit), tlsMs: Math.min(t.tlsMs, limit), headersMs: limit, bodyMs: limit };
@@ -69,7 +69,7 @@ export function probeOptionsFrom(o: { timeout?: string; retries?: string; slowAf
     ...DEFAULT_OPTIONS,
     timeouts,
     retries: int(o.retries, '--retries', 0, 10, 0),
-    slowMs: seconds(o.slowAfter, '--slow-after', 900) ?? DEFAULT_OPTIONS.slowMs,
+    slowMs: seconds(o.slowAfter, '--slow-after', 900) ?? configSlowMs ?? DEFAULT_OPTIONS.slowMs,
   };
 }
 
@@ -105,13 +105,13 @@ export function register(program: Command): void {
     .action(async (o: ProbeFlags) => {
       const started = performance.now();
       const choice = choiceOf(o);
-      const options = probeOptionsFrom(o);
       const concurrency = int(o.concurrency, '--concurrency', 1, 1000, 20);
       if (o.live) {
         if (!o.path) throw new UsageError('--live needs --path (and usually --body @request.json)');
         if (!o.yes && !process.stdin.isTTY) throw new UsageError('--live sends real requests that may be billed: add --yes to confirm when stdin is not a terminal');
       }
       const ctx = buildContext({ common: o, target: { path: o.path, method: o.method ?? (o.live ? 'POST' : undefined), body: o.body, model: o.model, group: o.group }, flags: o as Record<string, unknown> });
+      const options = probeOptionsFrom(o, ctx.config.thresholds?.upstreamSlowMs);
       const doc: ProbeDocument = {
         schemaVersion: 1,
         tool: { name: 'relay-doctor', version: VERSION },

@@ -23,12 +23,13 @@ export interface UpstreamFacts {
  * The probe's own limits, kept inside half of diagnose's --timeout when one is given, so that a
  * hanging upstream shows as UPSTREAM_TIMEOUT rather than stopping the whole run.
  */
-export function diagnoseProbeOptions(globalTimeout: unknown): ProbeOptions {
+export function diagnoseProbeOptions(globalTimeout: unknown, slowMs = DEFAULT_OPTIONS.slowMs): ProbeOptions {
   const t = Number(globalTimeout);
-  if (globalTimeout === undefined || !Number.isFinite(t) || t <= 0) return DEFAULT_OPTIONS;
+  const base = { ...DEFAULT_OPTIONS, slowMs };
+  if (globalTimeout === undefined || !Number.isFinite(t) || t <= 0) return base;
   const cap = Math.max(1_000, Math.floor((t * 1000) / 2));
   const d = DEFAULT_OPTIONS.timeouts;
-  return { ...DEFAULT_OPTIONS, timeouts: { dnsMs: Math.min(d.dnsMs, cap), connectMs: Math.min(d.connectMs, cap), tlsMs: Math.min(d.tlsMs, cap), headersMs: Math.min(d.headersMs, cap), bodyMs: Math.min(d.bodyMs, cap) } };
+  return { ...base, timeouts: { dnsMs: Math.min(d.dnsMs, cap), connectMs: Math.min(d.connectMs, cap), tlsMs: Math.min(d.tlsMs, cap), headersMs: Math.min(d.headersMs, cap), bodyMs: Math.min(d.bodyMs, cap) } };
 }
 
 function single(targets: TargetFacts[]): TargetFacts | undefined {
@@ -53,7 +54,7 @@ export const upstreamGatherer: Gatherer = {
     const { product, build } = snap.product;
     const id = probeId();
     const plans = t.channels.map((c) => planChannel(c, { product, build, path: t.path, method: t.method, route: t.route, model: t.model, probeId: id }));
-    const probes = await runPlans(plans, diagnoseProbeOptions(ctx.flags.timeout), 8);
+    const probes = await runPlans(plans, diagnoseProbeOptions(ctx.flags.timeout, ctx.config.thresholds?.upstreamSlowMs), 8);
     snap.upstream = { channels: t.channels.map((c) => c.id), probes, path: t.path, durationMs: Math.round(performance.now() - started) };
   },
 };

@@ -5,7 +5,7 @@ import type { Db } from '../db/types.js';
 import { splitList } from '../relay/lists.js';
 import type { ChannelRow } from '../relay/model.js';
 import { normalizeModelName } from '../relay/models.js';
-import { detectProduct, PASSTHROUGH_MODELS, type ProductInfo } from '../relay/product.js';
+import { detectProduct, detectProductWithChannels, type ProductInfo } from '../relay/product.js';
 import { selectChannel } from '../relay/select.js';
 import { relaySettings } from '../relay/settings.js';
 import { UsageError } from '../types.js';
@@ -29,8 +29,7 @@ export async function selectChannels(ctx: RunContext, db: Db, choice: ChannelCho
   const base = detectProduct(schema, ctx.profile);
   if (!base.recognized) throw new NotARelayError(base.missing.length ? `not a relay database: missing table(s) ${base.missing.join(', ')}` : 'not a relay database');
   const channels = await loadChannels(db, schema);
-  const hint = [...new Set(channels.filter((c) => c.type === 55).flatMap((c) => splitList(c.models)).filter((m) => PASSTHROUGH_MODELS.includes(m)))];
-  const product = base.family === 'new-api' && !ctx.profile ? detectProduct(schema, undefined, { passthroughModelsOnType55: hint }) : base;
+  const product = detectProductWithChannels(schema, channels, ctx.profile);
   const byId = new Map(channels.map((c) => [c.id, c]));
 
   if (choice.by === 'id') {

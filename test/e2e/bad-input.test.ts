@@ -76,7 +76,7 @@ describe('bad input gets one clear line and the right exit code', () => {
   it('options not implemented by this build are accepted and listed under notImplemented', async () => {
     const fresh = await freshDatabase('sqlite');
     await seedIncident(fresh.db);
-    const r = await runCli(['diagnose', '--dsn', fresh.dsn, '--model', 'runway', '--group', 'default', '--lang', 'zh', '--json']);
+    const r = await runCli(['diagnose', '--offline', '--dsn', fresh.dsn, '--model', 'runway', '--group', 'default', '--lang', 'zh', '--json']);
     await fresh.drop();
     expect([0, 1]).toContain(r.code);
     const doc = r.json();
@@ -115,9 +115,9 @@ describe.skipIf(!pg.available)('secrets stay out of every output (PostgreSQL DSN
     const u = new URL(fresh.dsn);
     u.password = 'DsnPassw0rdNeverShown';
     for (const args of [
-      ['diagnose', '--dsn', u.toString(), '--path', '/runwayml/v1/image_to_video', '--token', `sk-${seed.tokenKey}`, '--json', '--verbose'],
-      ['diagnose', '--dsn', u.toString(), '--path', '/runwayml/v1/image_to_video', '--token', `sk-${seed.tokenKey}-8`, '--verbose'],
-      ['diagnose', '--dsn', u.toString(), '--verbose'],
+      ['diagnose', '--offline', '--dsn', u.toString(), '--path', '/runwayml/v1/image_to_video', '--token', `sk-${seed.tokenKey}`, '--json', '--verbose'],
+      ['diagnose', '--offline', '--dsn', u.toString(), '--path', '/runwayml/v1/image_to_video', '--token', `sk-${seed.tokenKey}-8`, '--verbose'],
+      ['diagnose', '--offline', '--dsn', u.toString(), '--verbose'],
     ]) {
       const r = await runCli(args);
       const out = r.stdout + r.stderr;

@@ -148,7 +148,7 @@ describeEngines('every database-side code on real data', (engine) => {
           await setOption(db, k, v);
         }
         for (const [q, p] of sql?.apply ?? []) await db.query(q, p);
-        const r = await runCli(['diagnose', '--dsn', fresh.dsn, ...sc.args(seed), '--json']);
+        const r = await runCli(['diagnose', '--offline', '--dsn', fresh.dsn, ...sc.args(seed), '--json']);
         const doc = r.json();
         expect([0, 1], `exit ${r.code}: ${doc.verdict?.primary?.message ?? r.stderr}`).toContain(r.code);
         const f = doc.findings.find((x: { code: string }) => x.code === sc.code);
