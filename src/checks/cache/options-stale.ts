@@ -1,4 +1,5 @@
 import { JSON_OPTIONS } from '../../relay/options.js';
+import { OPTION_MAP_LOG_LINE } from '../../remedies/commands.js';
 import type { Check } from '../types.js';
 import { finding } from '../report.js';
 
@@ -33,7 +34,7 @@ export const optionsStale: Check = {
         finding('CACHE_STALE_OPTIONS', `${node.url} still holds other values than the options table for ${differs.join(', ')}: the node has not reloaded them (every ${snap.settings.syncFrequency} s) or failed to parse them`, {
           subject: { node: node.url },
           evidence: { node: node.url, options: differs, syncFrequency: snap.settings.syncFrequency, excerpt: Object.fromEntries(differs.map((k) => [k, { table: snap.options.get(k)!.slice(0, 80), node: node.values!.get(k)!.slice(0, 80) }])) },
-          remedy: { text: `Wait ${snap.settings.syncFrequency} s and check again; if the node keeps the old value, its log shows "failed to update option map" (invalid JSON), or save the option through the admin API on that node.` },
+          remedy: { text: `Wait ${snap.settings.syncFrequency} s and check again; if the node keeps the old value, its log shows "${OPTION_MAP_LOG_LINE}" (invalid JSON), or save the option through the admin API on that node.` },
         }),
       );
     }

@@ -4,6 +4,7 @@ import type { TokenRow, UserRow } from '../../relay/model.js';
 import type { Finding } from '../../types.js';
 import type { Check } from '../types.js';
 import { finding } from '../report.js';
+import { redisDelCommand } from '../../remedies/commands.js';
 
 // The Redis hashes TokenAuth reads before the database (RB §7), field by field against the rows
 // (F34, F35, F36, F37). Every difference names the field, the key, its TTL and the remedy.
@@ -60,7 +61,7 @@ function ttlText(ttl: number): string {
 
 function remedy(r: RedisFacts, key: string, ttl: number, shownKey = key): { text: string; commands: string[] } {
   const text = ttl > 0 ? `Wait ${ttl} s (the key expires and the next request reloads the row), or delete that one key now.` : `Delete that one key now${ttl === -1 ? ' (it has no expiry)' : ''}.`;
-  return { text: `${text} relay-doctor only reads Redis.`, commands: [`redis-cli -n ${r.dbIndex} DEL ${shownKey}`] };
+  return { text: `${text} relay-doctor only reads Redis.`, commands: [redisDelCommand(r.dbIndex, shownKey)] };
 }
 
 function newApi(snap: Snapshot, r: RedisFacts, t: TokenRow, u: UserRow | undefined): Finding[] {
@@ -100,7 +101,7 @@ function newApi(snap: Snapshot, r: RedisFacts, t: TokenRow, u: UserRow | undefin
         finding('AUTH_VERSION_FENCE', `Redis ${av.key} = ${floor} is above users.auth_version = ${row} for user #${u.id}: every request of this user fails with 500 "Database error…" until the key goes (it has ${ttlText(av.ttl)})`, {
           subject: { userId: u.id, key: av.key },
           evidence: { key: av.key, value: floor, row, ttl: av.ttl, fence: r.authFence ? { key: r.authFence.key, value: r.authFence.value, ttl: r.authFence.ttl } : undefined, redisDb: r.dbIndex },
-          remedy: { text: `Delete the key, or raise users.auth_version above ${floor}.`, commands: [`redis-cli -n ${r.dbIndex} DEL ${av.key}`] },
+          remedy: { text: `Delete the key, or raise users.auth_version above ${floor}.`, commands: [redisDelCommand(r.dbIndex, av.key)] },
         }),
       );
     }

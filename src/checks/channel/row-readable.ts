@@ -1,5 +1,6 @@
 import type { Check } from '../types.js';
 import { finding } from '../report.js';
+import { blobChannelInfoSql } from '../../remedies/commands.js';
 
 export const rowReadable: Check = {
   id: 'channel/row-readable',
@@ -15,7 +16,7 @@ export const rowReadable: Check = {
         finding('CHANNEL_ROW_UNREADABLE', `channel #${c.id} has channel_info stored as TEXT (written by SQL): the relay's single-row read fails with "Scan error on column … channel_info", while the cache still routes to it${target.passthrough ? '; the passthrough answers 500 get_channel_failed (获取渠道失败: sql: Scan error …)' : ''}`, {
           subject: { channelId: c.id },
           evidence: { storage: 'text', engine: 'sqlite' },
-          remedy: { text: 'Re-save the channel in the admin UI, or rewrite the value as a BLOB.', commands: [`UPDATE channels SET channel_info = CAST(channel_info AS BLOB) WHERE id = ${c.id};`] },
+          remedy: { text: 'Re-save the channel in the admin UI, or rewrite the value as a BLOB.', commands: [blobChannelInfoSql(c.id)] },
         }),
       );
   },

@@ -1,5 +1,6 @@
 import { dialectFor } from '../../db/dialect.js';
 import { JSON_OPTIONS, parseOption } from '../../relay/options.js';
+import { selectOptionSql } from '../../remedies/commands.js';
 import type { Check } from '../types.js';
 import { finding } from '../report.js';
 
@@ -30,7 +31,7 @@ export const optionJson: Check = {
           evidence: { option: key, problem: p.problem, excerpt: (p.raw ?? '').slice(0, 120), keptEntries: Object.keys(p.value as object).length },
           remedy: {
             text: `Repair the JSON of ${key} in the admin settings (or the options table); every node picks it up within SYNC_FREQUENCY (${snap.settings.syncFrequency} s).`,
-            commands: [`SELECT value FROM options WHERE ${d.q('key')} = ${d.lit(key)};`],
+            commands: [selectOptionSql(d, key)],
           },
         }),
       );

@@ -2,6 +2,7 @@ import { dialectFor } from '../../db/dialect.js';
 import { storedKeyUnusable } from '../../relay/token.js';
 import type { Check } from '../types.js';
 import { finding } from '../report.js';
+import { restoreRowSql } from '../../remedies/commands.js';
 
 export const tokenLookup: Check = {
   id: 'token/token-lookup',
@@ -28,7 +29,7 @@ export const tokenLookup: Check = {
         finding('TOKEN_NOT_FOUND', `token #${t.id} (${t.name ?? 'unnamed'}) is soft-deleted: the relay's lookup skips it and answers 401`, {
           subject: { tokenId: t.id },
           evidence: { tokenId: t.id, deleted_at: 'set' },
-          remedy: { text: 'Issue a new token; or restore this one by clearing deleted_at.', commands: [`UPDATE tokens SET deleted_at = NULL WHERE id = ${t.id};`] },
+          remedy: { text: 'Issue a new token; or restore this one by clearing deleted_at.', commands: [restoreRowSql('tokens', t.id)] },
         }),
       );
     }

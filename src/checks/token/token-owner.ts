@@ -1,5 +1,6 @@
 import type { Check } from '../types.js';
 import { finding } from '../report.js';
+import { restoreRowSql } from '../../remedies/commands.js';
 
 export const tokenOwner: Check = {
   id: 'token/token-owner',
@@ -19,7 +20,7 @@ export const tokenOwner: Check = {
           evidence: { tokenId: t.id, userId: t.userId, userRow: u ? 'soft-deleted' : 'absent' },
           remedy: {
             text: 'Restore the user (clear deleted_at) or move the token to a live user. With Redis, delete user:<id> afterwards or wait SYNC_FREQUENCY.',
-            commands: u ? [`UPDATE users SET deleted_at = NULL WHERE id = ${u.id};`] : [],
+            commands: u ? [restoreRowSql('users', u.id)] : [],
           },
         }),
       ];
