@@ -65,9 +65,6 @@ export const RELAY_ENV_KEYS = [
   'TRUSTED_PROXIES',
 ] as const;
 
-/** Keys whose values are secrets: never printed, only reported as set or unset. */
-export const SECRET_ENV_KEYS = new Set(['CRYPTO_SECRET', 'SESSION_SECRET', 'REDIS_PASSWORD', 'SQL_DSN', 'LOG_SQL_DSN', 'REDIS_CONN_STRING']);
-
 export type EnvSource = 'env-file' | 'process' | '--env' | 'config';
 
 export interface LayeredEnv {
