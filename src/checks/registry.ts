@@ -6,6 +6,7 @@ import { optionJson } from './environment/option-json.js';
 import { redisHealth } from './environment/redis.js';
 import { schemaBehind } from './environment/schema-behind.js';
 import { mediaUrls } from './route/media-urls.js';
+import { pollRouting } from './route/poll-routing.js';
 import { modelResolve } from './route/model-resolve.js';
 import { routeMatch } from './route/route-match.js';
 import { tokenGroup } from './token/token-group.js';
@@ -51,6 +52,7 @@ export const CHECKS: readonly Check[] = [
   routeMatch,
   modelResolve,
   mediaUrls,
+  pollRouting,
   routeDeployed,
   // token
   tokenLookup,

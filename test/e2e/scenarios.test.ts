@@ -39,6 +39,19 @@ const SCENARIOS: Scenario[] = [
   { name: 'F4 a trailing slash on a fixed route', code: 'ROUTE_TRAILING_SLASH', status: 'warn', args: () => ['--path', '/v1/audio/generations/', '--group', 'default'] },
   { name: 'F7 GET /feed/:id derives no model', code: 'MODEL_UNRESOLVED', args: () => ['--path', '/feed/abc', '--method', 'GET', '--group', 'default'] },
   { name: 'F60 a media URL on localhost', code: 'REQUEST_MEDIA_URL_PRIVATE', status: 'warn', args: () => ['--path', '/runway/v1/pro/video2video', '--group', 'default', '--body', '{"video":"http://localhost:3001/uploads/a.mp4"}'] },
+  {
+    name: 'F50 an unprefixed Sora poll with two Sora upstreams',
+    code: 'POLL_ROUTING_AMBIGUOUS',
+    status: 'warn',
+    sql: (_s, q) => ({
+      apply: [
+        [`INSERT INTO channels (id, type, ${q('key')}, status, name, models, ${q('group')}, base_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [41, 55, 'sora-key-one-aaaaaaaaaaaa', 1, 'Sora A', 'sora-2', 'default', 'https://sora-a.example.com']],
+        [`INSERT INTO channels (id, type, ${q('key')}, status, name, models, ${q('group')}, base_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [42, 55, 'sora-key-two-bbbbbbbbbbbb', 1, 'Sora B', 'sora-2-pro', 'default', 'https://sora-b.example.com']],
+      ],
+      undo: [['DELETE FROM channels WHERE id IN (?, ?)', [41, 42]]],
+    }),
+    args: () => ['--path', '/v1/videos/video_68d7512d', '--method', 'GET', '--group', 'default', '--env', 'MEMORY_CACHE_ENABLED=true'],
+  },
   // token
   { name: 'F9 a key that matches no token', code: 'TOKEN_NOT_FOUND', args: () => [...RUNWAY, '--token', 'sk-0000000000000000000000000000000000000000000nope'] },
   { name: 'F9 a channel pin from a common user', code: 'TOKEN_KEY_MALFORMED', args: (s) => [...RUNWAY, '--token', `sk-${s.tokenKey}-8`] },
