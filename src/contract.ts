@@ -89,6 +89,7 @@ export const CODES = {
   UPSTREAM_HEALTHY: c('upstream', 'info'),
   ABILITY_PRIORITY_NULL: c('distribute', 'warn'),
   CHECK_CRASHED: c('environment', 'fail'),
+  CACHE_PROBE_MAY_HEAL: c('cache', 'info'),
   RUN_TIMEOUT: c('environment', 'fail'),
 } as const satisfies Record<string, CodeInfo>;
 

@@ -24,6 +24,7 @@ import { listWhitespace } from './distribute/list-whitespace.js';
 import { weightStarved } from './distribute/weight-starved.js';
 import { cacheWindow } from './cache/cache-window.js';
 import { optionsStale } from './cache/options-stale.js';
+import { probeMayHeal } from './cache/probe-may-heal.js';
 import { redisHashes } from './cache/redis-hashes.js';
 import { relayRouting } from './cache/relay-routing.js';
 import { relayStatus } from './cache/relay-status.js';
@@ -76,6 +77,7 @@ export const CHECKS: readonly Check[] = [
   relayRouting,
   redisHashes,
   optionsStale,
+  probeMayHeal,
   // channel
   rowReadable,
   baseUrl,

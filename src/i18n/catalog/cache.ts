@@ -1,6 +1,10 @@
 import { bool, num, str, type Catalogue } from '../bag.js';
 
 export const cache: Catalogue = {
+  CACHE_PROBE_MAY_HEAL: {
+    title: '在这个分支（BF ≥ 2025-11-25）上，缓存未命中的探测会在请求内重建缓存并回退到 abilities：探测时能路由，不能证明之前的缓存是新的',
+    remedy: () => '若用户之前看到的是 503 model_not_found，请以当时的日志（[CacheRetry] / [CacheFallback] 行）为准；用 --log-file 附上日志。',
+  },
   CACHE_STALE_CHANNELS: {
     title: '运行中的中继的路由与数据库不一致（例如数据库能提供的分组和模型，它却报告没有渠道）',
     remedy: () => '在每个节点上调用 POST /api/channel/fix（或在管理后台保存一次渠道）刷新缓存，或重启节点；否则缓存最多 SYNC_FREQUENCY 秒后才会重建。',
