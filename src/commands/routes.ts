@@ -7,37 +7,11 @@ import { readSchema } from '../data/schema.js';
 import { loadChannels } from '../data/load.js';
 import { connect, DbOpenError } from '../diagnose/snapshot.js';
 import { detectProductWithChannels } from '../relay/product.js';
-import { routeFor, routeTable, type ModelSource, type RouteDef } from '../relay/routes.js';
+import { describeModelSource, routeFor, routeTable, type RouteDef } from '../relay/routes.js';
 import { RunError } from '../types.js';
 import { addCommonOptions } from './options.js';
 import { chalkFor, writeJson } from './output.js';
 
-export function describeSource(s: ModelSource): string {
-  switch (s.kind) {
-    case 'fixed':
-      return `"${s.model}"${s.via ? ` (via ${s.via})` : ''}`;
-    case 'json-body':
-      return `body ${(s.fields ?? ['model']).join('|')}${s.default ? ` (default ${s.default})` : ''}${s.suffix ? ` + "${s.suffix}"` : ''}`;
-    case 'form-field':
-      return `form ${s.field}${s.default ? ` (default ${s.default})` : ''}`;
-    case 'path-segment':
-      return 'path segment before ":"';
-    case 'query':
-      return `query ${s.param}`;
-    case 'midjourney':
-      return 'mj_<action>';
-    case 'suno-action':
-      return 'suno_<action>';
-    case 'id-prefix-or-default':
-      return `:${s.param} prefix ${s.prefix}…, else ${s.default}`;
-    case 'multipart-or-default':
-      return `multipart ${s.field}, else ${s.default}; JSON body model`;
-    case 'none':
-      return `no channel selected${s.reason ? ` (${s.reason})` : ''}`;
-    case 'unresolvable':
-      return `unresolvable: ${s.reason}`;
-  }
-}
 
 async function profileOf(ctx: ReturnType<typeof buildContext>): Promise<{ profile: Product; evidence: string[] }> {
   if (ctx.profile) return { profile: ctx.profile, evidence: ['--profile'] };
@@ -71,7 +45,7 @@ export function register(program: Command): void {
       const { profile, evidence } = await profileOf(ctx);
       const routes = routeTable(profile, ctx.config.routes);
       const t = ctx.target;
-      const match = t.path ? routeFor(profile, t.method, t.path, t.body ? { json: t.body.json, text: t.body.text, parseError: t.body.parseError } : undefined, ctx.config.routes) : undefined;
+      const match = t.path ? routeFor(profile, t.method, t.path, t.body, ctx.config.routes) : undefined;
       if (ctx.output.json) {
         writeJson({ schemaVersion: 1, tool: { name: 'relay-doctor', version: VERSION }, profile, evidence, routes, ...(match ? { match } : {}) });
         return;
@@ -82,7 +56,7 @@ export function register(program: Command): void {
       const chars = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
       const table = new Table({ head: ['methods', 'route', 'chain → handler', 'routing model'], chars, style: { head: ctx.output.color ? ['cyan'] : [], border: ctx.output.color ? ['gray'] : [], compact: true } });
       for (const r of routes as RouteDef[]) {
-        table.push([Array.isArray(r.methods) ? r.methods.join(',') : 'ANY', r.pattern + (r.passthrough ? ' *' : ''), `${r.chain.join(' → ')}${r.chain.length ? ' → ' : ''}${r.handler}`, describeSource(r.model)]);
+        table.push([Array.isArray(r.methods) ? r.methods.join(',') : 'ANY', r.pattern + (r.passthrough ? ' *' : ''), `${r.chain.join(' → ')}${r.chain.length ? ' → ' : ''}${r.handler}`, describeModelSource(r.model)]);
       }
       const out = [c.bold(`routes of the ${profile} profile`) + c.gray(` (${evidence.join('; ')})`), table.toString(), c.gray('* passthrough: forwarded to the channel base_url by RelayBltcy (directly, or via RelayTask for type-55 channels)')];
       if (match && t.path) {

@@ -126,7 +126,7 @@ export async function diagnose(ctx: RunContext, opts: DiagnoseOptions): Promise<
       snap = await loadSnapshot(ctx, conn, ({ product, channels }) => {
         if (sweep) return { models: sweepModels(product.product, channels, ctx.config.routes), sweep: true };
         let model = ctx.target.model;
-        if (model === undefined && ctx.target.path) model = routeFor(product.product, ctx.target.method, ctx.target.path, ctx.target.body ? { json: ctx.target.body.json, text: ctx.target.body.text, parseError: ctx.target.body.parseError } : undefined, ctx.config.routes).model;
+        if (model === undefined && ctx.target.path) model = routeFor(product.product, ctx.target.method, ctx.target.path, ctx.target.body, ctx.config.routes).model;
         return { models: model !== undefined ? [model] : [], sweep: false };
       });
     } catch (err) {

@@ -1,5 +1,4 @@
 import type { Check } from '../checks/types.js';
-import { CODES } from '../contract.js';
 import { STAGES, type Finding, type StageId, type StageResult } from '../types.js';
 import type { CheckContext, Snapshot, TargetFacts } from './facts.js';
 
@@ -69,8 +68,4 @@ export function stageResults(run: CheckRun, notes: Partial<Record<StageId, strin
     if (notes[id]) r.note = notes[id];
     return r;
   });
-}
-
-export function isKnownCode(code: string): boolean {
-  return code in CODES;
 }

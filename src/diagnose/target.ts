@@ -42,8 +42,7 @@ export async function loadTokenFacts(db: Db, snap: Snapshot, spec: TargetSpec): 
 export function resolveTarget(snap: Snapshot, spec: TargetSpec, token?: TokenFacts): TargetFacts {
   const t: TargetFacts = { label: '', method: spec.method, path: spec.path, token, channels: [], passthrough: false };
   if (spec.path) {
-    const body = spec.body ? { json: spec.body.json, text: spec.body.text, parseError: spec.body.parseError } : undefined;
-    t.route = routeFor(snap.product.product, spec.method, spec.path, body, snap.run.config.routes);
+    t.route = routeFor(snap.product.product, spec.method, spec.path, spec.body, snap.run.config.routes);
     t.passthrough = Boolean(t.route.matched?.passthrough);
     if (t.route.model) {
       t.model = t.route.model;

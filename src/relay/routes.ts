@@ -60,3 +60,4 @@ export function routeFor(profile: Profile, method: string, target: string, body?
   }
   return out;
 }
+export { describeModelSource } from './route-describe.js';

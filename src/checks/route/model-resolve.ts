@@ -1,21 +1,5 @@
-import type { ModelSource } from '../../relay/routes.js';
+import { describeModelSource } from '../../relay/routes.js';
 import type { Check } from '../types.js';
-
-function describe(s: ModelSource): string {
-  switch (s.kind) {
-    case 'json-body':
-      return `the body's ${(s.fields ?? ['model']).join(' / ')}`;
-    case 'form-field':
-    case 'multipart-or-default':
-      return `the form field ${s.field}`;
-    case 'query':
-      return `the query parameter ${s.param}`;
-    case 'unresolvable':
-      return `a model nothing in the request names (${s.reason})`;
-    default:
-      return `a ${s.kind} model`;
-  }
-}
 import { finding } from '../report.js';
 
 export const modelResolve: Check = {
@@ -32,7 +16,7 @@ export const modelResolve: Check = {
     if (target.modelFrom === '--model' && !snap.run.target.body) return [];
     const answer = r.modelProblem ? `; the relay answers ${r.problemStatus ?? 400} ${r.modelProblem}` : '';
     return [
-      finding('MODEL_UNRESOLVED', `${target.method} ${target.path}: the route selects channels by ${describe(r.modelSource)}, and ${r.model === undefined ? 'none can be derived from this request' : 'the request cannot be read'}${answer}`, {
+      finding('MODEL_UNRESOLVED', `${target.method} ${target.path}: the route selects channels by ${describeModelSource(r.modelSource)}, and ${r.model === undefined ? 'none can be derived from this request' : 'the request cannot be read'}${answer}`, {
         evidence: { modelSource: r.modelSource.kind, handler: r.matched.handler, ...(r.problemVariants ? { variants: r.problemVariants } : {}) },
         remedy: {
           text: 'Send the model the route reads (the JSON body\'s "model" with Content-Type: application/json, or the form field for multipart), or diagnose with --model.',
