@@ -152,7 +152,7 @@ export function register(program: Command): void {
 
       const t = ctx.target;
       const { product, build } = selected.product;
-      const route = t.path ? routeFor(product, t.method, t.path, t.body) : undefined;
+      const route = t.path ? routeFor(product, t.method, t.path, t.body, ctx.config.routes) : undefined;
       const model = o.model ?? route?.model;
       const id = probeId();
       const plans = selected.channels.map((c) =>
